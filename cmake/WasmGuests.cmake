@@ -1,0 +1,38 @@
+# Builds C guests with Debian's clang for wasm32-wasi (a WASI preview 1 core module) and, on
+# request, turns the module into a preview 2 command component with wasm-tools and the
+# preview1-to-preview2 adapter from crates.io.
+#
+#   wasinn_add_c_guest(NAME SOURCES a.c ... [COMPONENT] [INCLUDES dir ...])
+# produces ${CMAKE_BINARY_DIR}/guests/NAME.wasm (and NAME.component.wasm) and a target guest-NAME.
+set(WASINN_GUEST_DIR "${CMAKE_BINARY_DIR}/guests")
+set(WASINN_GUEST_CFLAGS -O2 -Wall -Wextra -Werror --target=wasm32-wasi -Wl,--strip-debug)
+
+function(wasinn_add_c_guest name)
+  cmake_parse_arguments(G "COMPONENT" "" "SOURCES;INCLUDES" ${ARGN})
+  set(sources)
+  foreach(s IN LISTS G_SOURCES)
+    list(APPEND sources "${CMAKE_CURRENT_SOURCE_DIR}/${s}")
+  endforeach()
+  set(includes)
+  foreach(i IN LISTS G_INCLUDES)
+    list(APPEND includes "-I${i}")
+  endforeach()
+  set(module "${WASINN_GUEST_DIR}/${name}.wasm")
+  add_custom_command(OUTPUT "${module}"
+    COMMAND ${CMAKE_COMMAND} -E make_directory "${WASINN_GUEST_DIR}"
+    COMMAND "${WASINN_WASM_CC}" ${WASINN_GUEST_CFLAGS} ${includes} ${sources} -o "${module}"
+    DEPENDS ${sources}
+    COMMENT "Building wasm guest ${name}.wasm" VERBATIM)
+  set(outputs "${module}")
+  if(G_COMPONENT)
+    set(component "${WASINN_GUEST_DIR}/${name}.component.wasm")
+    add_custom_command(OUTPUT "${component}"
+      COMMAND "${WASINN_WASM_TOOLS}" component new "${module}"
+              --adapt "wasi_snapshot_preview1=${WASINN_WASI_ADAPTER_COMMAND}" -o "${component}"
+      COMMAND "${WASINN_WASM_TOOLS}" validate "${component}"
+      DEPENDS "${module}"
+      COMMENT "Making wasip2 component ${name}.component.wasm" VERBATIM)
+    list(APPEND outputs "${component}")
+  endif()
+  add_custom_target(guest-${name} ALL DEPENDS ${outputs})
+endfunction()
