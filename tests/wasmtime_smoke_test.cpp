@@ -51,7 +51,8 @@ TEST(WasmtimeSmoke, CoreModuleReadsAnArgumentAndWritesStdout) {
   auto result = start.call(store, {});
   // wasi-libc ends `_start` with proc_exit(0), which surfaces as an exit-status trap.
   if (!result) {
-    const auto* error = std::get_if<wasmtime::Error>(&result.err().data);
+    auto failure = result.err();
+    const auto* error = std::get_if<wasmtime::Error>(&failure.data);
     ASSERT_NE(error, nullptr) << result.err().message();
     auto status = error->i32_exit();
     ASSERT_TRUE(status.has_value()) << result.err().message();

@@ -17,7 +17,7 @@ std::string take_string(const char* s) {
 }
 
 template <typename T>
-T* created(OgaResult* result, T* out) {
+T* created(OgaResult* result, T* const& out) {  // by reference: read after the call filled it
   check(result);
   if (out == nullptr) throw Error("GenAI returned no object and no error");
   return out;
