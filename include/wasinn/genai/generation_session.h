@@ -1,0 +1,67 @@
+// One generation, step by step: start from a prompt, chat messages or token ids, pull decoded
+// text pieces, finish with metadata. Whole responses, streaming (compute_single) and printing
+// to stdout are all built on it. Used by one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wasinn/genai/options.h"
+
+namespace wasinn::genai {
+
+class LoadedModel;
+
+enum class StopReason { none, eos, max_length, stop_string };
+std::string_view to_string(StopReason reason);
+
+struct GenerationMetadata {
+  size_t input_tokens = 0;
+  size_t output_tokens = 0;
+  StopReason stop_reason = StopReason::none;
+  std::string provider;
+  double time_to_first_token_ms = 0.0;   // from start (prefill included) to the first new token
+  double decode_tokens_per_second = 0.0; // tokens after the first, over the time they took
+  std::string to_json() const;
+};
+
+class GenerationSession {
+ public:
+  // The prompt, wrapped in the model's chat template as one user turn when
+  // settings.chat_template is set and the model has a template that renders; raw otherwise.
+  static GenerationSession from_prompt(std::shared_ptr<const LoadedModel> model, const std::string& prompt,
+                                       const GenerationSettings& settings);
+  // `messages_json`: [{"role": ..., "content": ...}, ...], rendered with the chat template
+  // (nn::Error(invalid_argument) when malformed or the model has none).
+  static GenerationSession from_messages(std::shared_ptr<const LoadedModel> model, const std::string& messages_json,
+                                         const GenerationSettings& settings);
+  static GenerationSession from_tokens(std::shared_ptr<const LoadedModel> model, std::vector<int32_t> tokens,
+                                       const GenerationSettings& settings);
+
+  GenerationSession(GenerationSession&&) noexcept;
+  GenerationSession& operator=(GenerationSession&&) noexcept;
+  ~GenerationSession();
+
+  // The next piece of generated text, or nullopt once generation has ended. Text that may be
+  // the start of a stop string is held back until it is known not to be.
+  std::optional<std::string> next_piece();
+  // Everything not yet returned, to the end of the generation.
+  std::string rest();
+  bool finished() const;
+  // The text the tokens were encoded from (after templating).
+  const std::string& prompt_text() const;
+  const GenerationMetadata& metadata() const;
+
+ private:
+  struct State;
+  explicit GenerationSession(std::unique_ptr<State> state);
+  static GenerationSession begin(std::shared_ptr<const LoadedModel> model, const std::vector<int32_t>& tokens,
+                                 const GenerationSettings& settings, std::string prompt_text);
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace wasinn::genai

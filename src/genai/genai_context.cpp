@@ -1,0 +1,217 @@
+// Execution contexts of the GenAI backend. Inputs are dispatched by name (prompt, messages,
+// input_ids, options) or, for index-addressed guests, by index and type: index 0 is the prompt
+// (u8) or input_ids (i64), index 1 is JSON options (u8). Outputs: response / index 0 (text),
+// metadata / index 1 (JSON), logits / index 0 after input_ids.
+#include <cstdio>
+#include <optional>
+
+#include "genai/genai_graph.h"
+#include "genai/logits_runner.h"
+#include "wasinn/genai/generation_session.h"
+#include "wasinn/nn/utf8.h"
+
+namespace wasinn::genai {
+namespace {
+
+using nn::Error;
+using nn::ErrorCode;
+using nn::Tensor;
+using nn::TensorId;
+using nn::TensorType;
+
+// GenAI failures inside a context are runtime errors carrying GenAI's message.
+template <typename F>
+auto translating_genai_errors(F&& body) {
+  try {
+    return body();
+  } catch (const oga::Error& e) {
+    throw Error(ErrorCode::runtime_error, e.what());
+  }
+}
+
+std::string text_of(const Tensor& tensor, const char* what) {
+  if (tensor.type != TensorType::u8)
+    throw Error(ErrorCode::invalid_argument,
+                std::string(what) + " must be a u8 tensor of UTF-8, got " + std::string(nn::to_string(tensor.type)));
+  tensor.validate(what);
+  if (tensor.dims.size() > 1) throw Error(ErrorCode::invalid_argument, std::string(what) + " must have dims [len]");
+  auto text = tensor.as_string();
+  if (!nn::is_valid_utf8(text)) throw Error(ErrorCode::invalid_argument, std::string(what) + " is not valid UTF-8");
+  return std::string(text);
+}
+
+void print_to_stdout(const std::string& piece) {
+  std::fwrite(piece.data(), 1, piece.size(), stdout);
+  std::fflush(stdout);
+}
+
+class GenAIContext : public nn::ExecutionContext {
+ public:
+  GenAIContext(std::shared_ptr<const LoadedModel> model, const BackendOptions& options, const RequestOptions& load)
+      : model_(model), options_(options), request_(load), load_options_(load), logits_(std::move(model)) {}
+
+  void set_input(const TensorId& id, Tensor tensor) override {
+    translating_genai_errors([&] { set_input_checked(id, std::move(tensor)); });
+  }
+
+  void compute() override {
+    translating_genai_errors([&] {
+      stream_.reset();
+      response_.reset();
+      logits_out_.reset();
+      if (kind_ == Kind::input_ids) {
+        auto settings = current_settings();
+        logits_out_ = logits_.run(ids_, settings.incremental_logits, settings.max_length);
+        return;
+      }
+      auto session = start_session();
+      std::string response = current_settings().include_prompt ? session.prompt_text() : std::string();
+      bool echo = current_settings().stream_stdout;
+      while (auto piece = session.next_piece()) {
+        if (echo) print_to_stdout(*piece);
+        response += *piece;
+      }
+      metadata_ = session.metadata();
+      response_ = std::move(response);
+    });
+  }
+
+  Tensor get_output(const TensorId& id) override {
+    if (is_output(id, "metadata", 1)) return Tensor::from_bytes(metadata_json());
+    if (logits_out_ && is_output(id, "logits", 0)) return *logits_out_;
+    if (response_ && is_output(id, "response", 0)) return Tensor::from_bytes(*response_);
+    if (!response_ && !logits_out_)
+      throw Error(ErrorCode::invalid_argument, "no output " + id.to_string() + " yet: call compute first");
+    throw Error(ErrorCode::invalid_argument, "no output " + id.to_string() + "; this context has " +
+                                                 (logits_out_ ? "'logits' (0)" : "'response' (0)") +
+                                                 " and 'metadata' (1)");
+  }
+
+  void compute_single() override {
+    translating_genai_errors([&] {
+      if (kind_ == Kind::input_ids)
+        throw Error(ErrorCode::unsupported_operation, "streaming needs a prompt or messages, not input_ids");
+      if (!stream_) stream_ = start_session();
+      auto piece = stream_->next_piece();
+      metadata_ = stream_->metadata();
+      if (!piece) {
+        last_piece_.clear();
+        throw Error(ErrorCode::end_of_sequence, "generation has finished");
+      }
+      if (current_settings().stream_stdout) print_to_stdout(*piece);
+      last_piece_ = std::move(*piece);
+    });
+  }
+
+  Tensor get_output_single(const TensorId& id) override {
+    if (is_output(id, "metadata", 1)) return Tensor::from_bytes(metadata_json());
+    if (!is_output(id, "response", 0))
+      throw Error(ErrorCode::invalid_argument, "no streamed output " + id.to_string() + "; use 'response' (0)");
+    if (!stream_) throw Error(ErrorCode::invalid_argument, "no streamed piece yet: call compute_single first");
+    return Tensor::from_bytes(last_piece_);
+  }
+
+  void fini_single() override {
+    stream_.reset();
+    last_piece_.clear();
+  }
+
+ private:
+  enum class Kind { none, prompt, messages, input_ids };
+
+  void set_input_checked(const TensorId& id, Tensor tensor) {
+    if (id == TensorId("options") || id == TensorId(1u)) {
+      request_ = load_options_;
+      request_.merge(RequestOptions::parse_json(text_of(tensor, "options")));
+      refresh_input_metadata();
+      return;
+    }
+    if (id == TensorId("prompt") || id == TensorId("messages")) {
+      text_ = text_of(tensor, id.name()->c_str());
+      kind_ = id == TensorId("prompt") ? Kind::prompt : Kind::messages;
+      named_ = true;
+    } else if (id == TensorId("input_ids")) {
+      kind_ = Kind::input_ids;
+      ids_ = std::move(tensor);
+    } else if (id == TensorId(0u)) {
+      named_ = false;
+      if (tensor.type == TensorType::u8) {
+        text_ = text_of(tensor, "input 0 (prompt)");
+        kind_ = Kind::prompt;
+      } else if (tensor.type == TensorType::i64) {
+        kind_ = Kind::input_ids;
+        ids_ = std::move(tensor);
+      } else {
+        throw Error(ErrorCode::invalid_argument, "input 0 must be u8 (a UTF-8 prompt) or i64 (input_ids), got " +
+                                                     std::string(nn::to_string(tensor.type)));
+      }
+    } else {
+      throw Error(ErrorCode::invalid_argument, "unknown input " + id.to_string() +
+                                                   "; expected 'prompt', 'messages', 'input_ids' or 'options' "
+                                                   "(or index 0 = prompt / input_ids, 1 = options)");
+    }
+    response_.reset();
+    logits_out_.reset();
+    refresh_input_metadata();
+  }
+
+  // Guests read metadata (input_tokens) right after set_input, before compute.
+  void refresh_input_metadata() {
+    metadata_ = GenerationMetadata{};
+    metadata_.provider = model_->info().provider;
+    if (kind_ == Kind::input_ids) {
+      metadata_.input_tokens = ids_.dims.size() == 2 ? ids_.dims[1] : 0;
+    } else if (kind_ != Kind::none) {
+      metadata_.input_tokens = model_->encode(rendered_prompt()).size();
+    }
+  }
+
+  std::string rendered_prompt() const {
+    if (kind_ == Kind::messages) return model_->apply_chat_template(text_);
+    return current_settings().chat_template ? model_->as_user_turn(text_) : text_;
+  }
+
+  GenerationSettings current_settings() const {
+    GenerationSettings s = resolve(options_, request_);
+    // Index-addressed guests (WasmEdge style) template their prompts themselves.
+    if (!named_) s.chat_template = request_.chat_template.value_or(false);
+    return s;
+  }
+
+  GenerationSession start_session() const {
+    if (kind_ == Kind::none)
+      throw Error(ErrorCode::invalid_argument, "no input set: expected 'prompt', 'messages' or 'input_ids'");
+    if (kind_ == Kind::messages) return GenerationSession::from_messages(model_, text_, current_settings());
+    return GenerationSession::from_prompt(model_, text_, current_settings());
+  }
+
+  std::string metadata_json() const { return metadata_.to_json(); }
+
+  static bool is_output(const TensorId& id, const char* name, uint32_t index) {
+    return id == TensorId(name) || id == TensorId(index);
+  }
+
+  std::shared_ptr<const LoadedModel> model_;
+  BackendOptions options_;  // copies: a context may outlive its graph
+  RequestOptions request_;
+  RequestOptions load_options_;
+  LogitsRunner logits_;
+
+  Kind kind_ = Kind::none;
+  bool named_ = false;
+  std::string text_;
+  Tensor ids_;
+  std::optional<std::string> response_;
+  std::optional<Tensor> logits_out_;
+  GenerationMetadata metadata_;
+  std::optional<GenerationSession> stream_;
+  std::string last_piece_;
+};
+
+}  // namespace
+
+std::unique_ptr<nn::ExecutionContext> GenAIGraph::init_execution_context() {
+  return std::make_unique<GenAIContext>(model_, options_, load_options_);
+}
+
+}  // namespace wasinn::genai

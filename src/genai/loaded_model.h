@@ -1,0 +1,44 @@
+// One GenAI model loaded from one directory: the GenAI model and tokenizer plus what we read
+// from genai_config.json. Shared (read-only) by every graph, context and session that uses it.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "genai/oga.h"
+#include "wasinn/genai/backend.h"
+#include "wasinn/genai/options.h"
+
+namespace wasinn::genai {
+
+class LoadedModel {
+ public:
+  // Loads with the provider `options` ask for; see attach_provider() in the .cpp for fallback.
+  LoadedModel(const std::filesystem::path& dir, const BackendOptions& options);
+
+  const ModelInfo& info() const { return info_; }
+  const oga::Model& model() const { return model_; }
+  const std::vector<int32_t>& eos_token_ids() const { return eos_; }
+
+  // The tokenizer is shared; GenAI does not promise it is thread-safe, so calls are serialised.
+  std::vector<int32_t> encode(const std::string& text) const;
+  std::string decode(std::span<const int32_t> tokens) const;
+  // nn::Error(invalid_argument) when the model has no chat template or it fails to render.
+  std::string apply_chat_template(const std::string& messages_json) const;
+  // `prompt` as one user turn with the generation prompt appended; the raw prompt when the
+  // model has no template or it fails to render (still better than no answer).
+  std::string as_user_turn(const std::string& prompt) const;
+  std::unique_ptr<oga::TokenizerStream> new_stream() const;
+
+ private:
+  ModelInfo info_;
+  oga::Model model_;
+  oga::Tokenizer tokenizer_;
+  std::vector<int32_t> eos_;
+  mutable std::mutex tokenizer_mutex_;
+};
+
+}  // namespace wasinn::genai

@@ -1,0 +1,102 @@
+#include "wasinn/genai/model_registry.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+
+#include "wasinn/nn/error.h"
+
+namespace wasinn::genai {
+namespace {
+
+namespace fs = std::filesystem;
+using nn::Error;
+using nn::ErrorCode;
+
+constexpr size_t kMaxNameLength = 255;  // a file-name component on every common file system
+constexpr const char* kConfigFile = "genai_config.json";
+
+bool has_config(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / kConfigFile, ec);
+}
+
+fs::path checked_model_dir(const fs::path& dir, std::string_view name) {
+  if (!has_config(dir))
+    throw Error(ErrorCode::invalid_argument, "model '" + std::string(name) + "' resolves to " + dir.string() +
+                                                 ", which holds no " + kConfigFile);
+  return dir;
+}
+
+}  // namespace
+
+ModelRegistry ModelRegistry::from_environment() {
+  ModelRegistry registry;
+  for (const char* var : {"WASINN_MODELS", "WACS_WASINN_GENAI_DIR"}) {
+    const char* value = std::getenv(var);
+    if (value == nullptr) continue;
+    std::stringstream paths(value);
+    for (std::string root; std::getline(paths, root, ':');)
+      if (!root.empty()) registry.add_root(root);
+  }
+  return registry;
+}
+
+void ModelRegistry::add_root(fs::path root) { roots_.push_back(std::move(root)); }
+
+void ModelRegistry::add(std::string name, fs::path dir) {
+  validate_name(name);
+  std::erase_if(entries_, [&](const ModelEntry& e) { return e.name == name; });
+  entries_.push_back({std::move(name), std::move(dir)});
+}
+
+void ModelRegistry::set_resolver(Resolver resolver) { resolver_ = std::move(resolver); }
+
+void ModelRegistry::validate_name(std::string_view name) {
+  auto bad = [&](const std::string& why) {
+    throw Error(ErrorCode::invalid_argument, "invalid model name: " + why);
+  };
+  if (name.empty()) bad("it is empty");
+  if (name.size() > kMaxNameLength) bad("it is longer than " + std::to_string(kMaxNameLength) + " bytes");
+  if (name == "." || name == "..") bad("'" + std::string(name) + "' names a directory, not a model");
+  for (char c : name) {
+    if (c == '\0') bad("it contains a NUL byte");
+    if (c == '/' || c == '\\') bad("'" + std::string(name) + "' contains a path separator");
+    if (static_cast<unsigned char>(c) < 0x20) bad("it contains a control character");
+  }
+}
+
+fs::path ModelRegistry::resolve(std::string_view name) const {
+  validate_name(name);
+  for (const auto& e : entries_)
+    if (e.name == name) return checked_model_dir(e.dir, name);
+  if (resolver_) {
+    if (auto dir = resolver_(name)) return checked_model_dir(*dir, name);
+  }
+  for (const auto& root : roots_) {
+    std::error_code ec;
+    fs::path dir = root / std::string(name);
+    if (fs::is_directory(dir, ec)) return checked_model_dir(dir, name);
+  }
+  std::string where;
+  for (const auto& root : roots_) where += (where.empty() ? "" : ", ") + root.string();
+  throw Error(ErrorCode::not_found, "no model named '" + std::string(name) + "'" +
+                                        (where.empty() ? " (no model directories configured)" : " in " + where));
+}
+
+std::vector<ModelEntry> ModelRegistry::list() const {
+  std::vector<ModelEntry> out = entries_;
+  for (const auto& root : roots_) {
+    std::vector<ModelEntry> found;
+    std::error_code ec;
+    for (const auto& child : fs::directory_iterator(root, ec)) {
+      if (child.is_directory(ec) && has_config(child.path())) found.push_back({child.path().filename().string(), child.path()});
+    }
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    for (auto& f : found)
+      if (std::none_of(out.begin(), out.end(), [&](const auto& e) { return e.name == f.name; })) out.push_back(f);
+  }
+  return out;
+}
+
+}  // namespace wasinn::genai
