@@ -152,16 +152,16 @@ std::optional<std::string> GenerationSession::next_piece() {
       break;
     }
     s.generator->generate_next_token();
+    int32_t token = s.generator->next_token();
+    const auto& eos = s.model->eos_token_ids();
+    if (std::find(eos.begin(), eos.end(), token) != eos.end()) {  // EOS ends the text, is not part of it
+      s.finish(StopReason::eos);
+      break;
+    }
     s.last_token = clock::now();
     if (s.metadata.output_tokens++ == 0) {
       s.first_token = s.last_token;
       s.metadata.time_to_first_token_ms = std::chrono::duration<double, std::milli>(s.first_token - s.started).count();
-    }
-    int32_t token = s.generator->next_token();
-    const auto& eos = s.model->eos_token_ids();
-    if (std::find(eos.begin(), eos.end(), token) != eos.end()) {
-      s.finish(StopReason::eos);
-      break;
     }
     size_t before = s.text.size();
     s.text += s.stream->decode(token);
