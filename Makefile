@@ -10,7 +10,7 @@ CTEST_FLAGS ?= --output-on-failure
 
 CMAKE_CONFIGURE = cmake -S . -B $(BUILD_DIR) -G Ninja -DWASINN_DEPS_FILE=$(CACHE_DIR)/deps.cmake -DWASINN_WERROR=ON
 
-.PHONY: all deps default-model build test demo clean
+.PHONY: all deps default-model build test demo bench clean
 
 all: build
 
@@ -29,6 +29,12 @@ test: default-model build
 
 demo: default-model build
 	$(BUILD_DIR)/bin/wasinn generate --model $(CACHE_DIR)/models/smollm2 "$(PROMPT)"
+
+# Backend vs native GenAI on the default model; the logits decode loop on the tiny model
+# (stateless decoding on a real model is O(n^2) and takes minutes: pass DECODE_MODEL to try).
+DECODE_MODEL ?= $(BUILD_DIR)/models/tiny-llama
+bench: default-model build
+	$(BUILD_DIR)/bin/wasinn-bench --model $(CACHE_DIR)/models/smollm2 --decode-model $(DECODE_MODEL)
 
 clean:
 	rm -rf $(BUILD_DIR)
