@@ -2,13 +2,17 @@
 # request, turns the module into a preview 2 command component with wasm-tools and the
 # preview1-to-preview2 adapter from crates.io.
 #
-#   wasinn_add_c_guest(NAME SOURCES a.c ... [COMPONENT] [INCLUDES dir ...])
+#   wasinn_add_c_guest(NAME SOURCES a.c ... [COMPONENT] [INCLUDES dir ...]
+#                      [GENERATED file ...] [DEPENDS target ...] [OPTIONS flag ...])
 # produces ${CMAKE_BINARY_DIR}/guests/NAME.wasm (and NAME.component.wasm) and a target guest-NAME.
+# GENERATED: absolute paths of build outputs (C sources, objects such as wit-bindgen's) to
+# compile and link in as well; DEPENDS: the targets that make them; OPTIONS: extra compiler and
+# linker flags.
 set(WASINN_GUEST_DIR "${CMAKE_BINARY_DIR}/guests")
 set(WASINN_GUEST_CFLAGS -O2 -Wall -Wextra -Werror --target=wasm32-wasi -Wl,--strip-debug)
 
 function(wasinn_add_c_guest name)
-  cmake_parse_arguments(G "COMPONENT" "" "SOURCES;INCLUDES" ${ARGN})
+  cmake_parse_arguments(G "COMPONENT" "" "SOURCES;INCLUDES;GENERATED;DEPENDS;OPTIONS" ${ARGN})
   set(sources)
   foreach(s IN LISTS G_SOURCES)
     list(APPEND sources "${CMAKE_CURRENT_SOURCE_DIR}/${s}")
@@ -20,8 +24,8 @@ function(wasinn_add_c_guest name)
   set(module "${WASINN_GUEST_DIR}/${name}.wasm")
   add_custom_command(OUTPUT "${module}"
     COMMAND ${CMAKE_COMMAND} -E make_directory "${WASINN_GUEST_DIR}"
-    COMMAND "${WASINN_WASM_CC}" ${WASINN_GUEST_CFLAGS} ${includes} ${sources} -o "${module}"
-    DEPENDS ${sources}
+    COMMAND "${WASINN_WASM_CC}" ${WASINN_GUEST_CFLAGS} ${G_OPTIONS} ${includes} ${sources} ${G_GENERATED} -o "${module}"
+    DEPENDS ${sources} ${G_GENERATED}
     COMMENT "Building wasm guest ${name}.wasm" VERBATIM)
   set(outputs "${module}")
   if(G_COMPONENT)
@@ -35,4 +39,7 @@ function(wasinn_add_c_guest name)
     list(APPEND outputs "${component}")
   endif()
   add_custom_target(guest-${name} ALL DEPENDS ${outputs})
+  if(G_DEPENDS)
+    add_dependencies(guest-${name} ${G_DEPENDS})
+  endif()
 endfunction()

@@ -11,4 +11,6 @@ RuntimeVersions runtime_versions() {
   return {WASINN_VERSION, OrtGetApiBase()->GetVersionString(), oga::loaded_version(), oga::loaded_library_path()};
 }
 
+void verify_runtime() { oga::verify_symbols(); }
+
 }  // namespace wasinn

@@ -14,4 +14,8 @@ struct RuntimeVersions {
 
 RuntimeVersions runtime_versions();
 
+// Checks, once at start-up, that the loaded GenAI library exports every function wasinn
+// declares; throws std::runtime_error naming the missing ones (a version drift).
+void verify_runtime();
+
 }  // namespace wasinn

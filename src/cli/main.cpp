@@ -1,14 +1,11 @@
-// The wasinn command line. For now: versions, and native generation from a GenAI model
-// directory (the demo until `wasinn run` hosts guests).
+// wasinn: run WebAssembly guests whose wasi-nn calls reach ONNX Runtime GenAI and ONNX Runtime.
 #include <wasmtime.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
-#include <cstdio>
 #include <iostream>
 
-#include "cli/native_generate.h"
-#include "genai/oga.h"
+#include "cli/commands.h"
+#include "host/wasm_runner.h"
 #include "wasinn/runtime_versions.h"
 
 namespace {
@@ -28,24 +25,18 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   bool version = false;
   app.add_flag("-V,--version", version, "Print the versions of wasinn, wasmtime, ONNX Runtime and GenAI");
-
-  wasinn::cli::GenerateOptions gen;
-  auto* generate = app.add_subcommand("generate", "Generate text natively from a GenAI model directory");
-  generate->add_option("--model", gen.model_dir, "GenAI model directory (holds genai_config.json)")
-      ->required()
-      ->check(CLI::ExistingDirectory);
-  generate->add_option("--max-length", gen.max_length, "Cap on prompt + response tokens")->check(CLI::Range(1, 1 << 20));
-  generate->add_flag("--raw", gen.raw, "Send the prompt as is, without the model's chat template");
-  generate->add_option("prompt", gen.prompt, "The prompt")->required();
-
+  std::vector<wasinn::cli::Action> actions = {wasinn::cli::add_run_command(app), wasinn::cli::add_models_command(app),
+                                              wasinn::cli::add_generate_command(app)};
   CLI11_PARSE(app, argc, argv);
   try {
-    wasinn::oga::verify_symbols();
+    wasinn::verify_runtime();
     if (version) {
       print_versions();
       return 0;
     }
-    if (generate->parsed()) return wasinn::cli::native_generate(gen, std::cout, std::cerr);
+    for (const auto& action : actions) {
+      if (int status = action(); status >= 0) return status;
+    }
     std::cout << app.help();
     return 0;
   } catch (const std::exception& e) {

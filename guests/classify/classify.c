@@ -1,0 +1,59 @@
+/* A guest for the byte-loaded ONNX backend: loads a model file's bytes with `load` and runs
+ * one f32 input through it.
+ *
+ *   classify.wasm MODEL.onnx X...      (the file in a preopened directory)
+ *
+ * Sets input 0 to f32 [1, count of X], computes, and prints output 0's f32 values (%.6f,
+ * space-separated) on one line. */
+#include "nn_guest.h"
+
+static uint8_t* read_file(const char* path, uint32_t* len) {
+  FILE* f = fopen(path, "rb");
+  if (f == NULL) {
+    perror(path);
+    exit(2);
+  }
+  uint32_t capacity = 4096, size = 0;
+  uint8_t* bytes = malloc(capacity);
+  size_t n;
+  while (bytes != NULL && (n = fread(bytes + size, 1, capacity - size, f)) > 0) {
+    size += (uint32_t)n;
+    if (size == capacity) bytes = realloc(bytes, capacity *= 2);
+  }
+  if (bytes == NULL || ferror(f)) {
+    fprintf(stderr, "cannot read %s\n", path);
+    exit(2);
+  }
+  fclose(f);
+  *len = size;
+  return bytes;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: classify MODEL.onnx X...\n");
+    return 2;
+  }
+  wasi_nn_graph_builder_t builder;
+  uint8_t* model = read_file(argv[1], &builder.len);
+  builder.data = model;
+  uint32_t count = (uint32_t)(argc - 2);
+  float* x = malloc(count * sizeof(float));
+  for (uint32_t i = 0; i < count; ++i) x[i] = strtof(argv[2 + i], NULL);
+
+  uint32_t graph, ctx;
+  nn_check("load", wasi_nn_load(&builder, 1, WASI_NN_ENCODING_ONNX, WASI_NN_TARGET_CPU, &graph));
+  free(model);
+  nn_check("init_execution_context", wasi_nn_init_execution_context(graph, &ctx));
+  uint32_t dims[2] = {1, count};
+  wasi_nn_tensor_t input = {dims, 2, WASI_NN_TYPE_F32, (const uint8_t*)x, count * (uint32_t)sizeof(float)};
+  nn_check("set_input", wasi_nn_set_input(ctx, 0, &input));
+  nn_check("compute", wasi_nn_compute(ctx));
+  uint8_t* bytes;
+  uint32_t len;
+  nn_check("get_output", nn_read_output(wasi_nn_get_output, ctx, 0, &bytes, &len));
+  const float* y = (const float*)bytes;
+  for (uint32_t i = 0; i < len / sizeof(float); ++i) printf(i == 0 ? "%.6f" : " %.6f", (double)y[i]);
+  printf("\n");
+  return 0;
+}

@@ -1,0 +1,41 @@
+// `wasinn models`: what a guest can load by name, and how each model loads here.
+#include <iomanip>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/nn_options.h"
+
+namespace wasinn::cli {
+
+Action add_models_command(CLI::App& app) {
+  auto flags = std::make_shared<NnOptions>();
+  auto* cmd = app.add_subcommand("models", "List the models guests can load by name (loads each to report it)");
+  flags->add_flags(*cmd);
+  return [cmd, flags] {
+    if (!cmd->parsed()) return -1;
+    auto configured = flags->configure();
+    auto models = configured.genai->registry().list();
+    if (models.empty()) {
+      std::cout << "no models: pass --models DIR or --nn-preload, or set WASINN_MODELS\n";
+      return 0;
+    }
+    std::cout << std::left << std::setw(20) << "NAME" << std::setw(10) << "TYPE" << std::setw(9) << "CONTEXT"
+              << std::setw(10) << "PROVIDER" << "DIRECTORY\n";
+    int status = 0;
+    for (const auto& m : models) {
+      std::cout << std::setw(20) << m.name;
+      try {
+        auto model = configured.genai->open(m.name);
+        const auto& info = genai::GenAIBackend::info(*model);
+        std::cout << std::setw(10) << info.type << std::setw(9) << info.context_length << std::setw(10)
+                  << info.provider << m.dir.string() << "\n";
+      } catch (const std::exception& e) {
+        std::cout << "error: " << e.what() << "\n";
+        status = 1;
+      }
+    }
+    return status;
+  };
+}
+
+}  // namespace wasinn::cli
