@@ -1,5 +1,5 @@
 # The two set-up commands (see README.md):
-#   make demo   installs everything, builds, and answers a prompt with the default model
+#   make demo   installs everything, builds, and a wasm guest streams the default model's answer
 #   make test   installs everything, builds, and runs every test
 # Both are idempotent; a second run reuses the dependency cache and the build tree.
 
@@ -27,14 +27,18 @@ build: deps
 test: default-model build
 	ctest --test-dir $(BUILD_DIR) $(CTEST_FLAGS)
 
+# The streaming chat guest (a wasm core module) asks the default model through wasi-nn.
 demo: default-model build
-	$(BUILD_DIR)/bin/wasinn generate --model $(CACHE_DIR)/models/smollm2 "$(PROMPT)"
+	$(BUILD_DIR)/bin/wasinn run --nn-preload default:GenAI:AUTO:$(CACHE_DIR)/models/smollm2 \
+	  $(BUILD_DIR)/guests/stream.wasm default "$(PROMPT)" '{"chat_template": true, "n-predict": 256}'
 
 # Backend vs native GenAI on the default model; the logits decode loop on the tiny model
 # (stateless decoding on a real model is O(n^2) and takes minutes: pass DECODE_MODEL to try).
 DECODE_MODEL ?= $(BUILD_DIR)/models/tiny-llama
 bench: default-model build
 	$(BUILD_DIR)/bin/wasinn-bench --model $(CACHE_DIR)/models/smollm2 --decode-model $(DECODE_MODEL)
+	$(BUILD_DIR)/bin/wasinn-abi-bench --model $(CACHE_DIR)/models/smollm2 --onnx-dir $(BUILD_DIR)/models/onnx \
+	  --guests $(BUILD_DIR)/guests
 
 clean:
 	rm -rf $(BUILD_DIR)

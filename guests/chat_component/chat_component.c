@@ -4,15 +4,24 @@
 //
 //   chat_component MODEL PROMPT [OPTIONS_JSON]
 //
-// Prints the `response` tensor's text and a newline on stdout and `metadata: <json>` on stderr.
+// Prints the `response` tensor's text and a newline on stdout, and `metadata: <json>` and
+// `request_ms: <ms from building the inputs to the outputs' return>` on stderr (the ABI
+// benchmark compares it with a native request).
 // On a wasi:nn error it prints `error: <error-code index> <data>` on stderr and exits 1: a
 // component's exit status can only say success or failure (wasi:cli/exit takes a `result`), so
 // the code travels on stderr. Bad usage exits 2 (also seen by the host as failure).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "chat.h"
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
 
 static void fail(wasi_nn_errors_own_error_t error) {
   wasi_nn_errors_borrow_error_t borrowed = wasi_nn_errors_borrow_error(error);
@@ -59,6 +68,7 @@ int main(int argc, char** argv) {
   if (!wasi_nn_graph_method_graph_init_execution_context(wasi_nn_graph_borrow_graph(graph), &context, &error))
     fail(error);
 
+  double start = now_ms();
   wasi_nn_inference_named_tensor_t inputs[2];
   size_t input_count = 0;
   inputs[input_count++] = text_input("prompt", argv[2]);
@@ -68,6 +78,7 @@ int main(int argc, char** argv) {
   if (!wasi_nn_inference_method_graph_execution_context_compute(
           wasi_nn_inference_borrow_graph_execution_context(context), &input_list, &outputs, &error))
     fail(error);
+  double request_ms = now_ms() - start;
 
   for (size_t i = 0; i < outputs.len; ++i) {
     if (is_named(&outputs.ptr[i], "response")) {
@@ -79,6 +90,9 @@ int main(int argc, char** argv) {
       fputc('\n', stderr);
     }
   }
+  fprintf(stderr, "request_ms: %.3f\n", request_ms);
+  // wit-bindgen's list free releases memory only: the tensor handles we own are dropped here.
+  for (size_t i = 0; i < outputs.len; ++i) wasi_nn_tensor_tensor_drop_own(outputs.ptr[i].f1);
   wasi_nn_inference_list_named_tensor_free(&outputs);
   wasi_nn_inference_graph_execution_context_drop_own(context);
   wasi_nn_graph_graph_drop_own(graph);

@@ -4,7 +4,8 @@
  *   classify.wasm MODEL.onnx X...      (the file in a preopened directory)
  *
  * Sets input 0 to f32 [1, count of X], computes, and prints output 0's f32 values (%.6f,
- * space-separated) on one line. */
+ * space-separated) on one line. REPEAT=N in the environment computes N times (the ABI
+ * benchmark measures per-compute cost as the difference between runs with different N). */
 #include "nn_guest.h"
 
 static uint8_t* read_file(const char* path, uint32_t* len) {
@@ -47,11 +48,16 @@ int main(int argc, char** argv) {
   nn_check("init_execution_context", wasi_nn_init_execution_context(graph, &ctx));
   uint32_t dims[2] = {1, count};
   wasi_nn_tensor_t input = {dims, 2, WASI_NN_TYPE_F32, (const uint8_t*)x, count * (uint32_t)sizeof(float)};
-  nn_check("set_input", wasi_nn_set_input(ctx, 0, &input));
-  nn_check("compute", wasi_nn_compute(ctx));
-  uint8_t* bytes;
-  uint32_t len;
-  nn_check("get_output", nn_read_output(wasi_nn_get_output, ctx, 0, &bytes, &len));
+  const char* repeat_env = getenv("REPEAT");
+  long repeat = repeat_env ? strtol(repeat_env, NULL, 10) : 1;
+  uint8_t* bytes = NULL;
+  uint32_t len = 0;
+  for (long r = 0; r < repeat; ++r) {
+    free(bytes);
+    nn_check("set_input", wasi_nn_set_input(ctx, 0, &input));
+    nn_check("compute", wasi_nn_compute(ctx));
+    nn_check("get_output", nn_read_output(wasi_nn_get_output, ctx, 0, &bytes, &len));
+  }
   const float* y = (const float*)bytes;
   for (uint32_t i = 0; i < len / sizeof(float); ++i) printf(i == 0 ? "%.6f" : " %.6f", (double)y[i]);
   printf("\n");
