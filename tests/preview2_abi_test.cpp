@@ -214,11 +214,14 @@ struct GuestRun {
   std::string err;
 };
 
-GuestRun run_guest(const std::string& guest, std::vector<std::string> args) {
+GuestRun run_guest(const std::string& guest, std::vector<std::string> args,
+                   std::vector<std::pair<std::string, std::string>> env = {}, std::vector<host::DirMapping> dirs = {}) {
   test::TempDir dir;
   host::RunOptions options;
   options.wasm_path = (kGuestDir / (guest + ".component.wasm")).string();
   options.args = std::move(args);
+  options.env = std::move(env);
+  options.dirs = std::move(dirs);
   options.stdout_path = (dir.path() / "stdout").string();
   options.stderr_path = (dir.path() / "stderr").string();
   GuestRun run;
@@ -284,6 +287,34 @@ TEST(Preview2ErrorsComponent, EveryBadCallGivesItsErrorCodeAndTheGuestCarriesOn)
   }
   EXPECT_NE(data["unknown_input"].find("no_such_input"), std::string::npos) << data["unknown_input"];
   EXPECT_NE(data["openvino"].find("openvino"), std::string::npos) << data["openvino"];
+}
+
+TEST(Preview2ClassifyComponent, OnnxModelLoadedFromBytesMatchesTheNativeOnnxBackend) {
+  const std::filesystem::path models = WASINN_TEST_ONNX_MODELS;
+  auto run = run_guest("classify_component", {"/models/classifier.onnx", "0.5", "-1.25", "2.0", "0.75"}, {},
+                       {{models.string(), "/models"}});
+  ASSERT_EQ(run.status, 0) << run.err;
+  std::ifstream in(models / "classifier.onnx", std::ios::binary);
+  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
+  std::span<const uint8_t> model(bytes);
+  auto ctx = onnx::OnnxBackend().load(std::span(&model, 1), nn::ExecutionTarget::cpu)->init_execution_context();
+  ctx->set_input("input", Tensor::from_values<float>(nn::TensorType::f32, {1, 4}, std::vector<float>{0.5f, -1.25f, 2.0f, 0.75f}));
+  ctx->compute();
+  auto expected = test::floats(ctx->get_output(0u));
+  std::istringstream printed(run.out);
+  std::vector<double> values;
+  for (double v; printed >> v;) values.push_back(v);
+  ASSERT_EQ(values.size(), expected.size()) << run.out;
+  for (size_t i = 0; i < values.size(); ++i) EXPECT_NEAR(values[i], expected[i], 1e-6) << i;
+}
+
+TEST(Preview2ClassifyComponent, TensorsPassedToComputeAreFreedSoLongLoopsStayUnderTheLimit) {
+  const std::filesystem::path models = WASINN_TEST_ONNX_MODELS;
+  // More computes than the default resource limit (4096): each input tensor the guest hands to
+  // compute must be released by the host, and each output the guest drops.
+  auto run = run_guest("classify_component", {"/models/classifier.onnx", "0.1", "0.2", "0.3", "0.4"},
+                       {{"REPEAT", "5000"}}, {{models.string(), "/models"}});
+  EXPECT_EQ(run.status, 0) << run.err;
 }
 
 // --- limits -----------------------------------------------------------------------------------
