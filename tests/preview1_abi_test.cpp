@@ -503,20 +503,7 @@ TEST(Preview1Guests, ClassifyGuestMatchesTheNativeOnnxBackend) {
   auto run = run_guest("classify", {"/models/classifier.onnx", "0.5", "-1.25", "2.0", "0.75"},
                        backends_with(tiny_genai()), {{kOnnxModels.string(), "/models"}});
   ASSERT_EQ(run.status, 0) << run.err;
-
-  auto bytes = slurp(kOnnxModels / "classifier.onnx");
-  std::span<const uint8_t> model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  auto graph = onnx::OnnxBackend().load(std::span(&model, 1), nn::ExecutionTarget::cpu);
-  auto ctx = graph->init_execution_context();
-  ctx->set_input(0u, nn::Tensor::from_values<float>(nn::TensorType::f32, {1, 4}, input));
-  ctx->compute();
-  auto expected = test::floats(ctx->get_output(0u));
-
-  std::istringstream printed(run.out);
-  std::vector<double> values;
-  for (double v; printed >> v;) values.push_back(v);
-  ASSERT_EQ(values.size(), expected.size()) << run.out;
-  for (size_t i = 0; i < values.size(); ++i) EXPECT_NEAR(values[i], expected[i], 1e-6) << i;
+  test::expect_printed_floats_near(run.out, test::native_classifier_output(kOnnxModels / "classifier.onnx", input), 1e-6);
 }
 
 struct ErrorLine {

@@ -294,18 +294,8 @@ TEST(Preview2ClassifyComponent, OnnxModelLoadedFromBytesMatchesTheNativeOnnxBack
   auto run = run_guest("classify_component", {"/models/classifier.onnx", "0.5", "-1.25", "2.0", "0.75"}, {},
                        {{models.string(), "/models"}});
   ASSERT_EQ(run.status, 0) << run.err;
-  std::ifstream in(models / "classifier.onnx", std::ios::binary);
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
-  std::span<const uint8_t> model(bytes);
-  auto ctx = onnx::OnnxBackend().load(std::span(&model, 1), nn::ExecutionTarget::cpu)->init_execution_context();
-  ctx->set_input("input", Tensor::from_values<float>(nn::TensorType::f32, {1, 4}, std::vector<float>{0.5f, -1.25f, 2.0f, 0.75f}));
-  ctx->compute();
-  auto expected = test::floats(ctx->get_output(0u));
-  std::istringstream printed(run.out);
-  std::vector<double> values;
-  for (double v; printed >> v;) values.push_back(v);
-  ASSERT_EQ(values.size(), expected.size()) << run.out;
-  for (size_t i = 0; i < values.size(); ++i) EXPECT_NEAR(values[i], expected[i], 1e-6) << i;
+  test::expect_printed_floats_near(
+      run.out, test::native_classifier_output(models / "classifier.onnx", {0.5f, -1.25f, 2.0f, 0.75f}), 1e-6);
 }
 
 TEST(Preview2ClassifyComponent, TensorsPassedToComputeAreFreedSoLongLoopsStayUnderTheLimit) {

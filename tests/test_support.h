@@ -61,4 +61,10 @@ inline std::vector<float> floats(const nn::Tensor& t) {
   return out;
 }
 
+// The classifier test model's output for `input`, computed natively by the ONNX backend.
+std::vector<float> native_classifier_output(const std::filesystem::path& model_file, const std::vector<float>& input);
+
+// Expects `printed` (space-separated numbers, as the classify guests print) to equal `expected`.
+void expect_printed_floats_near(const std::string& printed, const std::vector<float>& expected, double tolerance);
+
 }  // namespace wasinn::test

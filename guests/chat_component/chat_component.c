@@ -15,20 +15,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "chat.h"
+#include "nn_component_guest.h"
 
 static double now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static void fail(wasi_nn_errors_own_error_t error) {
-  wasi_nn_errors_borrow_error_t borrowed = wasi_nn_errors_borrow_error(error);
-  chat_string_t data;
-  wasi_nn_errors_method_error_data(borrowed, &data);
-  fprintf(stderr, "error: %d %.*s\n", wasi_nn_errors_method_error_code(borrowed), (int)data.len, (const char*)data.ptr);
-  exit(1);
 }
 
 // A named u8 tensor of `text`'s bytes, dims [len]; the host copies the arguments.
@@ -62,11 +54,11 @@ int main(int argc, char** argv) {
   chat_string_set(&model, argv[1]);
   wasi_nn_graph_own_graph_t graph;
   wasi_nn_errors_own_error_t error;
-  if (!wasi_nn_graph_load_by_name(&model, &graph, &error)) fail(error);
+  if (!wasi_nn_graph_load_by_name(&model, &graph, &error)) nn_fail(error);
 
   wasi_nn_graph_own_graph_execution_context_t context;
   if (!wasi_nn_graph_method_graph_init_execution_context(wasi_nn_graph_borrow_graph(graph), &context, &error))
-    fail(error);
+    nn_fail(error);
 
   double start = now_ms();
   wasi_nn_inference_named_tensor_t inputs[2];
@@ -77,7 +69,7 @@ int main(int argc, char** argv) {
   wasi_nn_inference_list_named_tensor_t outputs;
   if (!wasi_nn_inference_method_graph_execution_context_compute(
           wasi_nn_inference_borrow_graph_execution_context(context), &input_list, &outputs, &error))
-    fail(error);
+    nn_fail(error);
   double request_ms = now_ms() - start;
 
   for (size_t i = 0; i < outputs.len; ++i) {
@@ -91,9 +83,7 @@ int main(int argc, char** argv) {
     }
   }
   fprintf(stderr, "request_ms: %.3f\n", request_ms);
-  // wit-bindgen's list free releases memory only: the tensor handles we own are dropped here.
-  for (size_t i = 0; i < outputs.len; ++i) wasi_nn_tensor_tensor_drop_own(outputs.ptr[i].f1);
-  wasi_nn_inference_list_named_tensor_free(&outputs);
+  nn_free_outputs(&outputs);
   wasi_nn_inference_graph_execution_context_drop_own(context);
   wasi_nn_graph_graph_drop_own(graph);
   return 0;

@@ -6,29 +6,9 @@
  * Sets input 0 to f32 [1, count of X], computes, and prints output 0's f32 values (%.6f,
  * space-separated) on one line. REPEAT=N in the environment computes N times (the ABI
  * benchmark measures per-compute cost as the difference between runs with different N). */
+#include "guest_files.h"
 #include "nn_guest.h"
 
-static uint8_t* read_file(const char* path, uint32_t* len) {
-  FILE* f = fopen(path, "rb");
-  if (f == NULL) {
-    perror(path);
-    exit(2);
-  }
-  uint32_t capacity = 4096, size = 0;
-  uint8_t* bytes = malloc(capacity);
-  size_t n;
-  while (bytes != NULL && (n = fread(bytes + size, 1, capacity - size, f)) > 0) {
-    size += (uint32_t)n;
-    if (size == capacity) bytes = realloc(bytes, capacity *= 2);
-  }
-  if (bytes == NULL || ferror(f)) {
-    fprintf(stderr, "cannot read %s\n", path);
-    exit(2);
-  }
-  fclose(f);
-  *len = size;
-  return bytes;
-}
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -36,8 +16,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   wasi_nn_graph_builder_t builder;
-  uint8_t* model = read_file(argv[1], &builder.len);
+  size_t model_len;
+  uint8_t* model = read_whole_file(argv[1], &model_len);
   builder.data = model;
+  builder.len = (uint32_t)model_len;
   uint32_t count = (uint32_t)(argc - 2);
   float* x = malloc(count * sizeof(float));
   for (uint32_t i = 0; i < count; ++i) x[i] = strtof(argv[2 + i], NULL);

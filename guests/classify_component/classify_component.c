@@ -9,39 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chat.h"
-
-// wit-bindgen's list free releases memory only: the tensor handles we own must be dropped too.
-static void free_outputs(wasi_nn_inference_list_named_tensor_t* outputs) {
-  for (size_t i = 0; i < outputs->len; ++i) wasi_nn_tensor_tensor_drop_own(outputs->ptr[i].f1);
-  wasi_nn_inference_list_named_tensor_free(outputs);
-}
-
-static void fail(wasi_nn_errors_own_error_t error) {
-  wasi_nn_errors_borrow_error_t borrowed = wasi_nn_errors_borrow_error(error);
-  chat_string_t data;
-  wasi_nn_errors_method_error_data(borrowed, &data);
-  fprintf(stderr, "error: %d %.*s\n", wasi_nn_errors_method_error_code(borrowed), (int)data.len, (const char*)data.ptr);
-  exit(1);
-}
-
-static uint8_t* read_file(const char* path, size_t* len) {
-  FILE* f = fopen(path, "rb");
-  if (f == NULL || fseek(f, 0, SEEK_END) != 0) {
-    perror(path);
-    exit(2);
-  }
-  long size = ftell(f);
-  rewind(f);
-  uint8_t* bytes = malloc(size > 0 ? (size_t)size : 1);
-  if (bytes == NULL || size < 0 || fread(bytes, 1, (size_t)size, f) != (size_t)size) {
-    fprintf(stderr, "cannot read %s\n", path);
-    exit(2);
-  }
-  fclose(f);
-  *len = (size_t)size;
-  return bytes;
-}
+#include "guest_files.h"
+#include "nn_component_guest.h"
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -49,17 +18,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   wasi_nn_graph_graph_builder_t builder;
-  builder.ptr = read_file(argv[1], &builder.len);
+  builder.ptr = read_whole_file(argv[1], &builder.len);
   wasi_nn_graph_list_graph_builder_t builders = {&builder, 1};
   wasi_nn_graph_own_graph_t graph;
   wasi_nn_errors_own_error_t error;
   if (!wasi_nn_graph_load(&builders, WASI_NN_GRAPH_GRAPH_ENCODING_ONNX, WASI_NN_GRAPH_EXECUTION_TARGET_CPU, &graph,
                           &error))
-    fail(error);
+    nn_fail(error);
   free(builder.ptr);
   wasi_nn_graph_own_graph_execution_context_t context;
   if (!wasi_nn_graph_method_graph_init_execution_context(wasi_nn_graph_borrow_graph(graph), &context, &error))
-    fail(error);
+    nn_fail(error);
 
   uint32_t count = (uint32_t)(argc - 2);
   float* x = malloc(count * sizeof(float));
@@ -69,7 +38,7 @@ int main(int argc, char** argv) {
   long repeat = repeat_env ? strtol(repeat_env, NULL, 10) : 1;
   wasi_nn_inference_list_named_tensor_t outputs = {NULL, 0};
   for (long r = 0; r < repeat; ++r) {
-    if (outputs.ptr != NULL) free_outputs(&outputs);
+    if (outputs.ptr != NULL) nn_free_outputs(&outputs);
     wasi_nn_tensor_tensor_dimensions_t dimensions = {dims, 2};
     wasi_nn_tensor_tensor_data_t data = {(uint8_t*)x, count * sizeof(float)};
     wasi_nn_inference_named_tensor_t input;
@@ -78,7 +47,7 @@ int main(int argc, char** argv) {
     wasi_nn_inference_list_named_tensor_t inputs = {&input, 1};
     if (!wasi_nn_inference_method_graph_execution_context_compute(
             wasi_nn_inference_borrow_graph_execution_context(context), &inputs, &outputs, &error))
-      fail(error);
+      nn_fail(error);
   }
   if (outputs.len == 0) {
     fprintf(stderr, "no outputs\n");
@@ -93,7 +62,7 @@ int main(int argc, char** argv) {
   }
   printf("\n");
   wasi_nn_tensor_tensor_data_free(&y);
-  free_outputs(&outputs);
+  nn_free_outputs(&outputs);
   wasi_nn_inference_graph_execution_context_drop_own(context);
   wasi_nn_graph_graph_drop_own(graph);
   return 0;
