@@ -103,7 +103,7 @@ fi
 wt="$cache/wasmtime-$WASMTIME_VERSION"
 wt_key="$WASMTIME_VERSION-$(sha256sum "$root/deps/wasmtime-capi/Cargo.toml" "$root/deps/wasmtime-capi/Cargo.lock" | sha256sum | cut -c1-16)"
 if ! done_with "$wt" "$wt_key"; then
-  step "cargo: wasmtime-c-api-impl $WASMTIME_VERSION (cold build: about 15-25 minutes on 2 cores)"
+  step "cargo: wasmtime-c-api-impl $WASMTIME_VERSION (cold build: about 6-7 minutes on 2 cores)"
   target="$cache/build/wasmtime-$WASMTIME_VERSION"
   start=$(date +%s)
   CARGO_TARGET_DIR="$target" cargo build --release --locked --quiet \
