@@ -38,7 +38,7 @@ done
 
 # --- Debian packages: C++ libraries, test/bench frameworks, the wasm32 C toolchain ----------
 apt_packages=(
-  cmake ninja-build pkg-config
+  cmake ninja-build pkg-config python3-venv
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   "clang-$LLVM_MAJOR" "lld-$LLVM_MAJOR" "libclang-rt-$LLVM_MAJOR-dev-wasm32" wasi-libc wabt
 )
