@@ -155,14 +155,19 @@ class GenAIContext : public nn::ExecutionContext {
     refresh_input_metadata();
   }
 
-  // Guests read metadata (input_tokens) right after set_input, before compute.
+  // Guests read metadata (input_tokens) right after set_input, before compute; the prompt is
+  // rendered and encoded here once, and compute generates from that.
   void refresh_input_metadata() {
     metadata_ = GenerationMetadata{};
     metadata_.provider = model_->info().provider;
+    rendered_.clear();
+    tokens_.clear();
     if (kind_ == Kind::input_ids) {
       metadata_.input_tokens = ids_.dims.size() == 2 ? ids_.dims[1] : 0;
     } else if (kind_ != Kind::none) {
-      metadata_.input_tokens = model_->encode(rendered_prompt()).size();
+      rendered_ = rendered_prompt();
+      tokens_ = model_->encode(rendered_);
+      metadata_.input_tokens = tokens_.size();
     }
   }
 
@@ -181,8 +186,7 @@ class GenAIContext : public nn::ExecutionContext {
   GenerationSession start_session() const {
     if (kind_ == Kind::none)
       throw Error(ErrorCode::invalid_argument, "no input set: expected 'prompt', 'messages' or 'input_ids'");
-    if (kind_ == Kind::messages) return GenerationSession::from_messages(model_, text_, current_settings());
-    return GenerationSession::from_prompt(model_, text_, current_settings());
+    return GenerationSession::from_encoded(model_, rendered_, tokens_, current_settings());
   }
 
   std::string metadata_json() const { return metadata_.to_json(); }
@@ -199,7 +203,9 @@ class GenAIContext : public nn::ExecutionContext {
 
   Kind kind_ = Kind::none;
   bool named_ = false;
-  std::string text_;
+  std::string text_;                // the prompt, or the messages JSON
+  std::string rendered_;            // text_ as the model will read it (templated or not)
+  std::vector<int32_t> tokens_;     // rendered_, encoded
   Tensor ids_;
   std::optional<std::string> response_;
   std::optional<Tensor> logits_out_;

@@ -88,7 +88,7 @@ GenerationSession GenerationSession::from_prompt(std::shared_ptr<const LoadedMod
                                                  const GenerationSettings& settings) {
   std::string text = settings.chat_template ? model->as_user_turn(prompt) : prompt;
   auto tokens = model->encode(text);
-  return begin(std::move(model), tokens, settings, std::move(text));
+  return from_encoded(std::move(model), std::move(text), tokens, settings);
 }
 
 GenerationSession GenerationSession::from_messages(std::shared_ptr<const LoadedModel> model,
@@ -96,18 +96,18 @@ GenerationSession GenerationSession::from_messages(std::shared_ptr<const LoadedM
                                                    const GenerationSettings& settings) {
   std::string text = model->apply_chat_template(messages_json);
   auto tokens = model->encode(text);
-  return begin(std::move(model), tokens, settings, std::move(text));
+  return from_encoded(std::move(model), std::move(text), tokens, settings);
 }
 
 GenerationSession GenerationSession::from_tokens(std::shared_ptr<const LoadedModel> model,
                                                  std::vector<int32_t> tokens, const GenerationSettings& settings) {
   std::string text = tokens.empty() ? std::string() : model->decode(tokens);
-  return begin(std::move(model), tokens, settings, std::move(text));
+  return from_encoded(std::move(model), std::move(text), tokens, settings);
 }
 
-GenerationSession GenerationSession::begin(std::shared_ptr<const LoadedModel> model,
-                                           const std::vector<int32_t>& tokens, const GenerationSettings& settings,
-                                           std::string prompt_text) {
+GenerationSession GenerationSession::from_encoded(std::shared_ptr<const LoadedModel> model, std::string prompt_text,
+                                                  const std::vector<int32_t>& tokens,
+                                                  const GenerationSettings& settings) {
   if (tokens.empty()) throw Error(ErrorCode::invalid_argument, "the prompt encodes to no tokens");
   auto s = std::make_unique<State>();
   s->started = clock::now();

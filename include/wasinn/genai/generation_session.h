@@ -41,6 +41,10 @@ class GenerationSession {
                                          const GenerationSettings& settings);
   static GenerationSession from_tokens(std::shared_ptr<const LoadedModel> model, std::vector<int32_t> tokens,
                                        const GenerationSettings& settings);
+  // A prompt the caller has already rendered (`prompt_text`) and encoded (`tokens`), e.g. to
+  // count its tokens before generating, so it is not done twice.
+  static GenerationSession from_encoded(std::shared_ptr<const LoadedModel> model, std::string prompt_text,
+                                        const std::vector<int32_t>& tokens, const GenerationSettings& settings);
 
   GenerationSession(GenerationSession&&) noexcept;
   GenerationSession& operator=(GenerationSession&&) noexcept;
@@ -59,8 +63,6 @@ class GenerationSession {
  private:
   struct State;
   explicit GenerationSession(std::unique_ptr<State> state);
-  static GenerationSession begin(std::shared_ptr<const LoadedModel> model, const std::vector<int32_t>& tokens,
-                                 const GenerationSettings& settings, std::string prompt_text);
   std::unique_ptr<State> s_;
 };
 
