@@ -18,14 +18,17 @@ function(wasinn_add_c_guest name)
     list(APPEND sources "${CMAKE_CURRENT_SOURCE_DIR}/${s}")
   endforeach()
   set(includes)
+  set(headers)  # so that editing a shared guest header rebuilds the guests that include it
   foreach(i IN LISTS G_INCLUDES)
     list(APPEND includes "-I${i}")
+    file(GLOB dir_headers CONFIGURE_DEPENDS "${i}/*.h")
+    list(APPEND headers ${dir_headers})
   endforeach()
   set(module "${WASINN_GUEST_DIR}/${name}.wasm")
   add_custom_command(OUTPUT "${module}"
     COMMAND ${CMAKE_COMMAND} -E make_directory "${WASINN_GUEST_DIR}"
     COMMAND "${WASINN_WASM_CC}" ${WASINN_GUEST_CFLAGS} ${G_OPTIONS} ${includes} ${sources} ${G_GENERATED} -o "${module}"
-    DEPENDS ${sources} ${G_GENERATED}
+    DEPENDS ${sources} ${headers} ${G_GENERATED}
     COMMENT "Building wasm guest ${name}.wasm" VERBATIM)
   set(outputs "${module}")
   if(G_COMPONENT)
