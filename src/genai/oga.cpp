@@ -97,12 +97,6 @@ std::string Model::type() const {
   return take_string(out);
 }
 
-std::string Model::device_type() const {
-  const char* out = nullptr;
-  check(OgaModelGetDeviceType(get(), &out));
-  return take_string(out);
-}
-
 Tokenizer::Tokenizer(const Model& model) {
   OgaTokenizer* out = nullptr;
   handle_.reset(created(OgaCreateTokenizer(model.get(), &out), out));
@@ -204,8 +198,6 @@ int32_t Generator::next_token() const {
 std::span<const int32_t> Generator::sequence(size_t index) const {
   return {OgaGenerator_GetSequenceData(handle_.get(), index), OgaGenerator_GetSequenceCount(handle_.get(), index)};
 }
-
-void Generator::rewind_to(size_t length) { check(OgaGenerator_RewindTo(handle_.get(), length)); }
 
 Tensor Generator::output(const char* name) const {
   OgaTensor* out = nullptr;

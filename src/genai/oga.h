@@ -57,7 +57,6 @@ class Model {
  public:
   explicit Model(const Config& config);
   std::string type() const;
-  std::string device_type() const;
   const OgaModel* get() const { return handle_.get(); }
 
  private:
@@ -120,7 +119,6 @@ class Generator {
   bool is_done() const;
   int32_t next_token() const;  // batch of one
   std::span<const int32_t> sequence(size_t index = 0) const;
-  void rewind_to(size_t length);
   Tensor output(const char* name) const;
 
  private:

@@ -51,7 +51,6 @@ typedef struct OgaTensor OgaTensor;
   X(const char*, OgaResultGetError, (const OgaResult* result))                                    \
   X(void, OgaDestroyResult, (OgaResult * result))                                                 \
   X(void, OgaDestroyString, (const char* str))                                                    \
-  X(OgaResult*, OgaSetLogBool, (const char* name, bool value))                                    \
   /* configuration and models */                                                                  \
   X(OgaResult*, OgaCreateConfig, (const char* config_path, OgaConfig** out))                      \
   X(void, OgaDestroyConfig, (OgaConfig * config))                                                 \
@@ -59,11 +58,9 @@ typedef struct OgaTensor OgaTensor;
   X(OgaResult*, OgaConfigAppendProvider, (OgaConfig * config, const char* provider))             \
   X(OgaResult*, OgaConfigSetProviderOption,                                                       \
     (OgaConfig * config, const char* provider, const char* key, const char* value))               \
-  X(OgaResult*, OgaConfigOverlay, (OgaConfig * config, const char* json))                         \
   X(OgaResult*, OgaCreateModelFromConfig, (const OgaConfig* config, OgaModel** out))              \
   X(void, OgaDestroyModel, (OgaModel * model))                                                    \
   X(OgaResult*, OgaModelGetType, (const OgaModel* model, const char** out))                       \
-  X(OgaResult*, OgaModelGetDeviceType, (const OgaModel* model, const char** out))                 \
   /* token sequences */                                                                           \
   X(OgaResult*, OgaCreateSequences, (OgaSequences * *out))                                        \
   X(void, OgaDestroySequences, (OgaSequences * sequences))                                        \
@@ -102,10 +99,8 @@ typedef struct OgaTensor OgaTensor;
   X(OgaResult*, OgaGenerator_GenerateNextToken, (OgaGenerator * generator))                       \
   X(OgaResult*, OgaGenerator_GetNextTokens,                                                       \
     (const OgaGenerator* generator, const int32_t** out, size_t* out_count))                      \
-  X(OgaResult*, OgaGenerator_RewindTo, (OgaGenerator * generator, size_t new_length))             \
   X(OgaResult*, OgaGenerator_GetOutput,                                                           \
     (const OgaGenerator* generator, const char* name, OgaTensor** out))                           \
-  X(OgaResult*, OgaGenerator_GetLogits, (OgaGenerator * generator, OgaTensor** out))              \
   X(size_t, OgaGenerator_GetSequenceCount, (const OgaGenerator* generator, size_t index))         \
   X(const int32_t*, OgaGenerator_GetSequenceData, (const OgaGenerator* generator, size_t index))  \
   /* tensors */                                                                                   \
