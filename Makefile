@@ -7,39 +7,48 @@ BUILD_DIR ?= build
 CACHE_DIR := $(or $(WASINN_CACHE_DIR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/wasinn)
 PROMPT ?= What is the capital of France? Answer in one sentence.
 CTEST_FLAGS ?= --output-on-failure
+# ctest runs tests in parallel: most of them wait on one model or one process, not on the CPU.
+CTEST_JOBS ?= $(shell nproc)
 
 CMAKE_CONFIGURE = cmake -S . -B $(BUILD_DIR) -G Ninja -DWASINN_DEPS_FILE=$(CACHE_DIR)/deps.cmake -DWASINN_WERROR=ON
 
-.PHONY: all deps default-model build test demo bench clean
+.PHONY: all deps default-model configure build test demo bench clean
 
 all: build
 
 deps:
-	WASINN_CACHE_DIR=$(CACHE_DIR) scripts/bootstrap.sh
+	WASINN_CACHE_DIR=$(CACHE_DIR) scripts/bootstrap.sh $(BOOTSTRAP_ARGS)
 
 default-model:
 	WASINN_CACHE_DIR=$(CACHE_DIR) scripts/bootstrap.sh --default-model
 
-build: deps
+# These need the default model too (a target-specific value also reaches the prerequisites).
+demo test bench: BOOTSTRAP_ARGS = --default-model
+
+configure: deps
 	$(CMAKE_CONFIGURE)
+
+build: configure
 	cmake --build $(BUILD_DIR)
 
 # The whole suite, then the concurrency tests again in a ThreadSanitizer build.
-test: default-model build
-	ctest --test-dir $(BUILD_DIR) $(CTEST_FLAGS)
+test: build
+	ctest --test-dir $(BUILD_DIR) -j $(CTEST_JOBS) $(CTEST_FLAGS)
 	cmake -S . -B $(BUILD_DIR)-tsan -G Ninja -DWASINN_DEPS_FILE=$(CACHE_DIR)/deps.cmake -DWASINN_WERROR=ON -DWASINN_SANITIZE=thread
 	cmake --build $(BUILD_DIR)-tsan --target wasinn-tsan-tests
 	ctest --test-dir $(BUILD_DIR)-tsan -R tsan $(CTEST_FLAGS)
 
-# The streaming chat guest (a wasm core module) asks the default model through wasi-nn.
-demo: default-model build
+# The streaming chat guest (a wasm core module) asks the default model through wasi-nn. Builds
+# only what that needs: the CLI and the guest, not the tests.
+demo: configure
+	cmake --build $(BUILD_DIR) --target wasinn-cli guest-stream
 	$(BUILD_DIR)/bin/wasinn run --nn-preload default:GenAI:AUTO:$(CACHE_DIR)/models/smollm2 \
 	  $(BUILD_DIR)/guests/stream.wasm default "$(PROMPT)" '{"chat_template": true, "n-predict": 256}'
 
 # Backend vs native GenAI on the default model; the logits decode loop on the tiny model
 # (stateless decoding on a real model is O(n^2) and takes minutes: pass DECODE_MODEL to try).
 DECODE_MODEL ?= $(BUILD_DIR)/models/tiny-llama
-bench: default-model build
+bench: build
 	$(BUILD_DIR)/bin/wasinn-bench --model $(CACHE_DIR)/models/smollm2 --decode-model $(DECODE_MODEL)
 	$(BUILD_DIR)/bin/wasinn-abi-bench --model $(CACHE_DIR)/models/smollm2 --onnx-dir $(BUILD_DIR)/models/onnx \
 	  --guests $(BUILD_DIR)/guests

@@ -27,7 +27,10 @@ add_library(wasinn::genai SHARED IMPORTED)
 set_target_properties(wasinn::genai PROPERTIES
   IMPORTED_LOCATION "${WASINN_RUNTIME_LIB_DIR}/libonnxruntime-genai.so")
 
-# wasmtime's C/C++ API, built from crates.io. The Rust cdylib has no SONAME, so link it by name.
+# wasmtime's C/C++ API: the prebuilt library from the PyPI wheel, with the crate's headers and
+# the conf.h bootstrap generated to match what the library exports (scripts/wasmtime_headers.py).
+# A function the host calls that the library lacks fails the link. The library has no SONAME,
+# so link it by name.
 add_library(wasinn::wasmtime SHARED IMPORTED)
 set_target_properties(wasinn::wasmtime PROPERTIES
   IMPORTED_LOCATION "${WASINN_WASMTIME_DIR}/lib/libwasmtime.so"

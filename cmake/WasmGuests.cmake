@@ -1,6 +1,6 @@
 # Builds C guests with Debian's clang for wasm32-wasi (a WASI preview 1 core module) and, on
-# request, turns the module into a preview 2 command component with wasm-tools and the
-# preview1-to-preview2 adapter from crates.io.
+# request, turns the module into a validated preview 2 command component with our guest tools
+# (tools/guest-tools, over wit-component) and the preview1-to-preview2 adapter from crates.io.
 #
 #   wasinn_add_c_guest(NAME SOURCES a.c ... [COMPONENT] [INCLUDES dir ...]
 #                      [GENERATED file ...] [DEPENDS target ...] [OPTIONS flag ...])
@@ -34,9 +34,8 @@ function(wasinn_add_c_guest name)
   if(G_COMPONENT)
     set(component "${WASINN_GUEST_DIR}/${name}.component.wasm")
     add_custom_command(OUTPUT "${component}"
-      COMMAND "${WASINN_WASM_TOOLS}" component new "${module}"
+      COMMAND "${WASINN_GUEST_TOOLS}" component-new "${module}"
               --adapt "wasi_snapshot_preview1=${WASINN_WASI_ADAPTER_COMMAND}" -o "${component}"
-      COMMAND "${WASINN_WASM_TOOLS}" validate "${component}"
       DEPENDS "${module}"
       COMMENT "Making wasip2 component ${name}.component.wasm" VERBATIM)
     list(APPEND outputs "${component}")

@@ -6,14 +6,19 @@
 
 #include "cli/commands.h"
 #include "host/wasm_runner.h"
+#include "loaded_library.h"
 #include "wasinn/runtime_versions.h"
 
 namespace {
 
 void print_versions() {
   auto v = wasinn::runtime_versions();
+  // The wasmtime library this process loaded (from its note), and the headers' version if they
+  // differ: the two must agree, or struct layouts may not.
+  auto wasmtime = wasinn::library_of(reinterpret_cast<const void*>(&wasm_engine_new));
+  std::string headers = wasmtime.version == WASMTIME_VERSION ? "" : std::string(", built with headers ") + WASMTIME_VERSION;
   std::cout << "wasinn " << v.wasinn << "\n"
-            << "wasmtime " << WASMTIME_VERSION << "\n"
+            << "wasmtime " << wasmtime.version << " (" << wasmtime.path << headers << ")\n"
             << "onnxruntime " << v.onnxruntime << "\n"
             << "onnxruntime-genai " << v.genai << " (" << v.genai_library << ")\n";
 }

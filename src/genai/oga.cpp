@@ -2,8 +2,7 @@
 
 #include <dlfcn.h>
 
-#include <filesystem>
-#include <fstream>
+#include "loaded_library.h"
 
 namespace wasinn::oga {
 namespace {
@@ -56,20 +55,9 @@ void verify_symbols() {
               loaded_version() + ") lacks functions wasinn declares: " + names);
 }
 
-std::string loaded_library_path() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&OgaCreateConfig), &info) == 0 || info.dli_fname == nullptr) return "?";
-  std::error_code ec;
-  auto path = std::filesystem::canonical(info.dli_fname, ec);
-  return ec ? std::string(info.dli_fname) : path.string();
-}
+std::string loaded_library_path() { return library_of(reinterpret_cast<const void*>(&OgaCreateConfig)).path; }
 
-std::string loaded_version() {
-  std::ifstream note(loaded_library_path() + ".version");
-  std::string version;
-  if (!(note >> version)) return "unknown";
-  return version;
-}
+std::string loaded_version() { return library_of(reinterpret_cast<const void*>(&OgaCreateConfig)).version; }
 
 Config::Config(const std::string& model_dir) {
   OgaConfig* out = nullptr;
