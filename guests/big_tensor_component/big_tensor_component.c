@@ -2,7 +2,7 @@
 // big `list<u8>` costs the host (the component ABI lifts it value by value before the host's
 // size limit can look at it), then reads its size back.
 //
-//   big_tensor_component MIB      prints "tensor of N bytes", exit 0
+//   big_tensor_component KIB      prints "tensor of N bytes", exit 0
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +11,10 @@
 
 int main(int argc, char** argv) {
   if (argc != 2) {
-    fprintf(stderr, "usage: big_tensor_component MIB\n");
+    fprintf(stderr, "usage: big_tensor_component KIB\n");
     return 2;
   }
-  uint32_t bytes = (uint32_t)strtoul(argv[1], NULL, 10) << 20;
+  uint32_t bytes = (uint32_t)strtoul(argv[1], NULL, 10) << 10;
   uint8_t* payload = malloc(bytes ? bytes : 1);
   if (payload == NULL) {
     fprintf(stderr, "cannot allocate %u bytes\n", bytes);
