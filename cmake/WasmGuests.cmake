@@ -9,6 +9,23 @@
 # compile and link in as well; DEPENDS: the targets that make them; OPTIONS: extra compiler and
 # linker flags.
 set(WASINN_GUEST_DIR "${CMAKE_BINARY_DIR}/guests")
+
+# Our guest tools (tools/guest-tools, over wit-bindgen-c and wit-component) make C bindings and
+# components. Cargo builds them the first time a component guest is built, into the dependency
+# cache so that every build tree shares one copy (about 40 s on 2 cores, once); `make demo`
+# builds no component and so never waits for them.
+find_program(WASINN_CARGO cargo HINTS "$ENV{CARGO_HOME}/bin" "$ENV{HOME}/.cargo/bin" REQUIRED)
+set(WASINN_GUEST_TOOLS "${WASINN_CACHE_DIR}/build/guest-tools/release/wasinn-guest-tools")
+set(WASINN_GUEST_TOOLS_STAMP "${CMAKE_BINARY_DIR}/guest-tools.stamp")
+file(GLOB_RECURSE WASINN_GUEST_TOOLS_SOURCES CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tools/guest-tools/src/*.rs")
+add_custom_command(OUTPUT "${WASINN_GUEST_TOOLS_STAMP}"
+  COMMAND "${CMAKE_COMMAND}" -E env "CARGO_TARGET_DIR=${WASINN_CACHE_DIR}/build/guest-tools"
+          "${WASINN_CARGO}" build --release --locked --quiet --manifest-path "${CMAKE_SOURCE_DIR}/tools/guest-tools/Cargo.toml"
+  COMMAND "${CMAKE_COMMAND}" -E touch "${WASINN_GUEST_TOOLS_STAMP}"
+  DEPENDS "${CMAKE_SOURCE_DIR}/tools/guest-tools/Cargo.toml" "${CMAKE_SOURCE_DIR}/tools/guest-tools/Cargo.lock"
+          ${WASINN_GUEST_TOOLS_SOURCES}
+  COMMENT "Building the guest tools (tools/guest-tools; about 40 s the first time)" VERBATIM)
+add_custom_target(guest-tools DEPENDS "${WASINN_GUEST_TOOLS_STAMP}")
 set(WASINN_GUEST_CFLAGS -O2 -Wall -Wextra -Werror --target=wasm32-wasi -Wl,--strip-debug)
 
 function(wasinn_add_c_guest name)
@@ -36,7 +53,7 @@ function(wasinn_add_c_guest name)
     add_custom_command(OUTPUT "${component}"
       COMMAND "${WASINN_GUEST_TOOLS}" component-new "${module}"
               --adapt "wasi_snapshot_preview1=${WASINN_WASI_ADAPTER_COMMAND}" -o "${component}"
-      DEPENDS "${module}"
+      DEPENDS "${module}" "${WASINN_GUEST_TOOLS_STAMP}"
       COMMENT "Making wasip2 component ${name}.component.wasm" VERBATIM)
     list(APPEND outputs "${component}")
   endif()

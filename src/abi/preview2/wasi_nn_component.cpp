@@ -7,6 +7,13 @@
 // fail, traps. Error resources have a budget of their own of the same size, so an error can
 // still be reported when the others are exhausted; a guest that keeps that many errors alive
 // traps.
+//
+// Sizes: wasmtime lifts every element of a list into a value of its own (48 bytes; about 81
+// bytes of host memory per byte of a list<u8> by the time it reaches us, as measured by
+// bench/tensor_memory.py) before a host function runs, so our own size limit comes too late to
+// bound that. wasmtime does bound it: each call may lift at most 128 MiB of values ("hostcall
+// fuel", not settable through the C API), so a list<u8> over about 2.6 MiB traps in the guest
+// before the host allocates it.
 #include "abi/preview2/wasi_nn_component.h"
 
 #include <functional>
