@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "genai/loaded_model.h"
+#include "wasinn/nn/cancellation.h"
 #include "wasinn/nn/error.h"
 
 namespace wasinn::genai {
@@ -61,6 +62,14 @@ struct GenerationSession::State {
   bool finished = false;
   GenerationMetadata metadata;
   clock::time_point started, first_token, last_token;
+  std::shared_ptr<nn::Cancellation> cancellation = std::make_shared<nn::Cancellation>();
+
+  // Before each step of work: the session's own cancellation, and the caller's (a guest's
+  // deadline, set by its ABI layer).
+  void check_cancelled() const {
+    cancellation->check();
+    nn::check_current_cancellation();
+  }
 
   void finish(StopReason reason) {
     finished = true;
@@ -132,6 +141,7 @@ GenerationSession GenerationSession::from_encoded(std::shared_ptr<const LoadedMo
   params.set_search("repetition_penalty", settings.repetition_penalty);
   if (settings.seed) params.set_search("random_seed", static_cast<double>(*settings.seed));
 
+  s->check_cancelled();  // before the prefill, the longest single step
   s->generator = std::make_unique<oga::Generator>(model->model(), params);
   s->stream = model->new_stream();
   s->model = std::move(model);
@@ -151,6 +161,7 @@ std::optional<std::string> GenerationSession::next_piece() {
       s.finish(StopReason::max_length);
       break;
     }
+    s.check_cancelled();
     s.generator->generate_next_token();
     int32_t token = s.generator->next_token();
     const auto& eos = s.model->eos_token_ids();
@@ -191,5 +202,6 @@ std::string GenerationSession::rest() {
 bool GenerationSession::finished() const { return s_->finished && s_->emitted == s_->text.size(); }
 const std::string& GenerationSession::prompt_text() const { return s_->prompt_text; }
 const GenerationMetadata& GenerationSession::metadata() const { return s_->metadata; }
+std::shared_ptr<nn::Cancellation> GenerationSession::cancellation() const { return s_->cancellation; }
 
 }  // namespace wasinn::genai

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "wasinn/nn/cancellation.h"
 #include "wasinn/nn/error.h"
 
 namespace wasinn::genai {
@@ -55,6 +56,7 @@ nn::Tensor LogitsRunner::logits_of(const oga::Generator& generator) const {
 }
 
 nn::Tensor LogitsRunner::run(const nn::Tensor& input_ids, bool incremental, int capacity_hint) {
+  nn::check_current_cancellation();  // a guest past its deadline starts no forward pass
   auto ids = checked_ids(input_ids);
   const size_t batch = input_ids.dims[0];
   const size_t seq = input_ids.dims[1];

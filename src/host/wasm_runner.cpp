@@ -9,11 +9,10 @@
 
 #include "abi/preview1/wasi_ephemeral_nn.h"
 #include "abi/preview2/wasi_nn_component.h"
+#include "host/watchdog.h"
 
 namespace wasinn::host {
 namespace {
-
-constexpr int kTrapStatus = 134;  // what wasmtime's CLI exits with on a trap
 
 std::vector<uint8_t> read_wasm(const std::string& path) {
   std::error_code ec;
@@ -78,19 +77,46 @@ wasmtime::WasiConfig wasi_config(const RunOptions& o) {
 
 // wasmtime's own CLI caches compiled code on disk by default; so do we, so that running a
 // guest again skips Cranelift (tens of milliseconds that a short generation would notice).
+// Epoch interruption is always on, so that a deadline or SIGINT can stop any guest.
 wasmtime::Engine make_engine(bool component_model) {
   wasmtime::Config config;
   config.wasm_component_model(component_model);
+  config.epoch_interruption(true);
   if (!config.cache_load_default()) std::cerr << "wasinn: warning: wasmtime's compilation cache is unavailable\n";
   return wasmtime::Engine(std::move(config));
 }
 
-// The status of a guest that stopped with `error`: its WASI exit code, or a trap.
-int status_of(const wasmtime::Error& error) {
-  if (auto code = error.i32_exit()) return *code;
-  std::cerr << "wasinn: error: guest trapped: " << error.message() << "\n";
-  return kTrapStatus;
-}
+// What both kinds of guest share around their run: the store's limits, and a watchdog that
+// stops the guest at its deadline or when its cancellation is raised.
+class GuardedRun {
+ public:
+  GuardedRun(const RunOptions& o, const wasmtime::Engine& engine, wasmtime::Store& store)
+      : cancellation_(o.cancellation ? o.cancellation : std::make_shared<nn::Cancellation>()),
+        watchdog_(engine, cancellation_, o.timeout) {
+    store.context().set_epoch_deadline(1);  // the watchdog's one tick stops the guest
+    if (o.max_memory_size)
+      store.limiter(static_cast<int64_t>(std::min<uint64_t>(*o.max_memory_size, INT64_MAX)), -1, -1, -1, -1);
+  }
+
+  std::shared_ptr<const nn::Cancellation> cancellation() const { return cancellation_; }
+
+  // The status of a guest that did not return normally: stopped by us, its WASI exit code, or
+  // a trap.
+  int status_of(const std::string& trap_message, std::optional<int> exit_code) const {
+    if (exit_code) return *exit_code;
+    if (cancellation_->cancelled()) {
+      bool timed_out = watchdog_.timed_out();
+      std::cerr << "wasinn: " << (timed_out ? "error: " : "stopped: ") << cancellation_->reason() << "\n";
+      return timed_out ? kTimeoutStatus : kInterruptedStatus;
+    }
+    std::cerr << "wasinn: error: guest trapped: " << trap_message << "\n";
+    return kTrapStatus;
+  }
+
+ private:
+  std::shared_ptr<nn::Cancellation> cancellation_;
+  Watchdog watchdog_;
+};
 
 int run_core_module(const RunOptions& o, std::vector<uint8_t>& bytes,
                     std::shared_ptr<const nn::Backends> backends) {
@@ -100,7 +126,8 @@ int run_core_module(const RunOptions& o, std::vector<uint8_t>& bytes,
   unwrap_or_throw(store.context().set_wasi(wasi_config(o)), "cannot configure WASI");
   wasmtime::Linker linker(engine);
   unwrap_or_throw(linker.define_wasi(), "cannot define WASI");
-  abi::preview1::WasiEphemeralNn nn_abi(std::move(backends));
+  GuardedRun guard(o, engine, store);
+  abi::preview1::WasiEphemeralNn nn_abi(std::move(backends), {}, guard.cancellation());
   nn_abi.define(linker);
   auto instance = unwrap_or_throw(linker.instantiate(store, module), "cannot instantiate " + o.wasm_path);
   auto start = instance.get(store, "_start");
@@ -109,9 +136,8 @@ int run_core_module(const RunOptions& o, std::vector<uint8_t>& bytes,
   auto result = std::get<wasmtime::Func>(*start).call(store, {});
   if (result) return 0;
   auto failure = result.err();
-  if (const auto* error = std::get_if<wasmtime::Error>(&failure.data)) return status_of(*error);
-  std::cerr << "wasinn: error: guest trapped: " << failure.message() << "\n";
-  return kTrapStatus;
+  const auto* error = std::get_if<wasmtime::Error>(&failure.data);
+  return guard.status_of(failure.message(), error ? error->i32_exit() : std::nullopt);
 }
 
 int run_component(const RunOptions& o, std::vector<uint8_t>& bytes,
@@ -123,7 +149,8 @@ int run_component(const RunOptions& o, std::vector<uint8_t>& bytes,
   unwrap_or_throw(store.context().set_wasi(wasi_config(o)), "cannot configure WASI");
   wasmtime::component::Linker linker(engine);
   unwrap_or_throw(linker.add_wasip2(), "cannot define WASI preview 2");
-  abi::preview2::WasiNnComponent nn_abi(std::move(backends));
+  GuardedRun guard(o, engine, store);
+  abi::preview2::WasiNnComponent nn_abi(std::move(backends), {}, guard.cancellation());
   nn_abi.define(linker);
   auto instance = unwrap_or_throw(linker.instantiate(store, component), "cannot instantiate " + o.wasm_path);
 
@@ -142,7 +169,7 @@ int run_component(const RunOptions& o, std::vector<uint8_t>& bytes,
 
   std::vector<wasmtime::component::Val> results = {wasmtime::component::Val(false)};
   auto called = run->call(store, {}, results);
-  if (!called) return status_of(called.err());
+  if (!called) return guard.status_of(called.err().message(), called.err().i32_exit());
   return results[0].is_result() && results[0].get_result().is_ok() ? 0 : 1;
 }
 

@@ -3,6 +3,7 @@
 // and so are the end-to-end tests.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "wasinn/nn/cancellation.h"
 #include "wasinn/nn/host.h"
 
 namespace wasinn::host {
@@ -31,7 +33,23 @@ struct RunOptions {
   std::optional<std::string> stdin_path;
   std::optional<std::string> stdout_path;
   std::optional<std::string> stderr_path;
+
+  // Limits for an untrusted guest, as wasmtime's CLI spells them.
+  // -W timeout: the whole run's deadline. Wasm code stops at its next epoch check and host work
+  // (a generation) before its next token; the guest sees a trap and run() returns
+  // kTimeoutStatus.
+  std::optional<std::chrono::milliseconds> timeout;
+  // -W max-memory-size: bytes each linear memory may grow to; memory.grow past it returns -1
+  // (so the guest's malloc returns NULL), as wasm specifies.
+  std::optional<uint64_t> max_memory_size;
+  // Raised from another thread (an embedder; the CLI on SIGINT), it stops the run the same way
+  // as the deadline, and run() returns kInterruptedStatus. Null: nobody but the deadline stops it.
+  std::shared_ptr<nn::Cancellation> cancellation;
 };
+
+constexpr int kTrapStatus = 134;        // a trap, as wasmtime's CLI exits
+constexpr int kTimeoutStatus = 124;     // past -W timeout, as timeout(1) exits
+constexpr int kInterruptedStatus = 130; // cancelled (SIGINT): 128 + SIGINT, as shells report
 
 // A problem the user can act on before the guest runs (missing file, unknown import, bad
 // module): the CLI prints the message and exits 1.
@@ -46,7 +64,8 @@ WasmKind detect_kind(std::span<const uint8_t> bytes);
 
 // Runs the guest's entry point (`_start`, or `wasi:cli/run.run`) and returns its exit status:
 // the status it exits with, 0 when it returns normally, 1 when a component's run returns an
-// error, 134 for a trap (printed to stderr, like wasmtime does).
+// error, kTrapStatus for a trap (printed to stderr, like wasmtime does), kTimeoutStatus or
+// kInterruptedStatus when it was stopped (one line on stderr says why).
 int run(const RunOptions& options, std::shared_ptr<const nn::Backends> backends);
 
 }  // namespace wasinn::host

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "wasinn/genai/options.h"
+#include "wasinn/nn/cancellation.h"
 
 namespace wasinn::genai {
 
@@ -59,6 +60,9 @@ class GenerationSession {
   // The text the tokens were encoded from (after templating).
   const std::string& prompt_text() const;
   const GenerationMetadata& metadata() const;
+  // Raising it from any thread stops the generation before its next token: next_piece() then
+  // throws nn::Cancelled with the reason given, and the session is spent.
+  std::shared_ptr<nn::Cancellation> cancellation() const;
 
  private:
   struct State;

@@ -19,6 +19,9 @@
 //   invalid-argument (1); a tensor or the builders together over max_tensor_bytes is
 //   too-large (7); a load or init_execution_context over the live graph / context cap is
 //   busy (4), reported before any loading is done.
+// - A guest whose run was stopped (its deadline passed, SIGINT, an embedder: the Cancellation
+//   the host gave this ABI) traps in the call it is in, or in its next one: a generation in
+//   progress stops before its next token. This is the one trap the ABI makes.
 // - WASINN_TRACE=1 in the host's environment prints each failing call to stderr as
 //   `wasinn: wasi_ephemeral_nn.<function>: <error number> <message>`.
 //
@@ -38,6 +41,7 @@
 #include "abi/preview1/guest_memory.h"
 #include "abi/preview1/guest_tensor.h"
 #include "abi/preview1/handle_table.h"
+#include "wasinn/nn/cancellation.h"
 
 namespace wasinn::abi::preview1 {
 namespace {
@@ -67,14 +71,17 @@ struct LiveContext {
 }  // namespace
 
 struct WasiEphemeralNn::State {
-  State(std::shared_ptr<const nn::Backends> backends_in, Limits limits_in)
+  State(std::shared_ptr<const nn::Backends> backends_in, Limits limits_in,
+        std::shared_ptr<const nn::Cancellation> cancellation_in)
       : backends(std::move(backends_in)),
         limits(limits_in),
+        cancellation(std::move(cancellation_in)),
         graphs("graph", limits.max_graphs),
         contexts("execution context", limits.max_contexts) {}
 
   std::shared_ptr<const nn::Backends> backends;
   Limits limits;
+  std::shared_ptr<const nn::Cancellation> cancellation;  // may be null: never stopped
   HandleTable<std::shared_ptr<nn::Graph>> graphs;
   HandleTable<LiveContext> contexts;
 
@@ -204,19 +211,32 @@ struct WasiEphemeralNn::State {
 
   template <typename... Params>
   void define_function(wasmtime::Linker& linker, const char* name, void (State::*method)(Caller&, Params...)) {
-    auto function = [this, name, method](Caller caller, I32<Params>... args) -> int32_t {
-      return guarded(name, [&] { (this->*method)(caller, static_cast<uint32_t>(args)...); });
+    auto function = [this, name, method](Caller caller, I32<Params>... args) -> wasmtime::Result<int32_t, wasmtime::Trap> {
+      nn::CancellationScope scope(cancellation.get());
+      try {
+        return guarded(name, [&] {
+          if (cancellation) cancellation->check();  // a stopped guest starts no new work
+          (this->*method)(caller, static_cast<uint32_t>(args)...);
+        });
+      } catch (const nn::Cancelled& e) {
+        return wasmtime::Trap(e.what());
+      }
     };
     auto defined = linker.func_wrap(kModule, name, std::move(function));
     if (!defined)
       throw std::runtime_error(std::string("cannot define ") + kModule + "." + name + ": " + defined.err().message());
   }
 
+  // The call's error number; lets only the guest's own stop (nn::Cancelled while its
+  // cancellation is raised) through, to become a trap.
   template <typename Body>
-  static int32_t guarded(const char* function, Body&& body) noexcept {
+  int32_t guarded(const char* function, Body&& body) const {
     try {
       body();
       return 0;
+    } catch (const nn::Cancelled& e) {
+      if (cancellation && cancellation->cancelled()) throw;
+      return failed(function, error_number(e.code()), e.what());
     } catch (const AbiError& e) {
       return failed(function, e.number(), e.what());
     } catch (const nn::Error& e) {
@@ -235,8 +255,9 @@ struct WasiEphemeralNn::State {
   }
 };
 
-WasiEphemeralNn::WasiEphemeralNn(std::shared_ptr<const nn::Backends> backends, Limits limits)
-    : state_(std::make_unique<State>(std::move(backends), limits)) {}
+WasiEphemeralNn::WasiEphemeralNn(std::shared_ptr<const nn::Backends> backends, Limits limits,
+                                 std::shared_ptr<const nn::Cancellation> cancellation)
+    : state_(std::make_unique<State>(std::move(backends), limits, std::move(cancellation))) {}
 
 WasiEphemeralNn::~WasiEphemeralNn() = default;
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <wasmtime.hh>
 
+#include "wasinn/nn/cancellation.h"
 #include "wasinn/nn/host.h"
 
 namespace wasinn::abi::preview1 {
@@ -22,7 +23,10 @@ struct Limits {
 
 class WasiEphemeralNn {
  public:
-  explicit WasiEphemeralNn(std::shared_ptr<const nn::Backends> backends, Limits limits = {});
+  // `cancellation`, when given and raised, stops the guest: the call it is in (or its next one)
+  // traps with the reason.
+  explicit WasiEphemeralNn(std::shared_ptr<const nn::Backends> backends, Limits limits = {},
+                           std::shared_ptr<const nn::Cancellation> cancellation = nullptr);
   ~WasiEphemeralNn();
   WasiEphemeralNn(const WasiEphemeralNn&) = delete;
   WasiEphemeralNn& operator=(const WasiEphemeralNn&) = delete;

@@ -1,6 +1,7 @@
 // Host functions of the four wasi:nn interfaces over wasmtime's dynamic component API. Each one
 // lifts its arguments (handles become reps in our tables), calls the nn core, and lowers the
-// answer; every nn::Error becomes an `error` resource, and only a Trap ends the guest.
+// answer; every nn::Error becomes an `error` resource, and only a Trap ends the guest (or the
+// guest's own stop: its Cancellation raised by a deadline, SIGINT or an embedder).
 //
 // Limits: graphs, execution contexts and tensors share Limits::max_resources; past it, the
 // functions that can fail return error too-large, and the tensor constructor, which cannot
@@ -25,6 +26,7 @@
 #include "abi/preview2/output_naming.h"
 #include "abi/preview2/resource_table.h"
 #include "abi/preview2/wit_values.h"
+#include "wasinn/nn/cancellation.h"
 
 namespace wasinn::abi::preview2 {
 namespace {
@@ -58,6 +60,7 @@ struct TensorSlot {
 struct Session {
   std::shared_ptr<const nn::Backends> backends;
   Limits limits;
+  std::shared_ptr<const nn::Cancellation> cancellation;  // may be null: never stopped
   ResourceTable<TensorSlot> tensors;
   ResourceTable<std::shared_ptr<nn::Graph>> graphs;
   ResourceTable<std::unique_ptr<nn::ExecutionContext>> contexts;
@@ -128,12 +131,17 @@ void add_func(LinkerInstance& instance, const std::string& name, Body body) {
 void add_fallible_func(LinkerInstance& instance, const std::string& name, std::shared_ptr<Session> s,
                        FallibleBody body) {
   add_func(instance, name, [s, body = std::move(body)](Store::Context cx, Span<Val> args, Span<Val> results) {
+    nn::CancellationScope scope(s->cancellation.get());
     std::optional<nn::Error> failure;
     try {
+      if (s->cancellation) s->cancellation->check();  // a stopped guest starts no new work
       results[0] = Val(WitResult::ok(body(cx, args)));
       return;
     } catch (const Trap&) {
       throw;
+    } catch (const nn::Cancelled& e) {
+      if (s->cancellation && s->cancellation->cancelled()) throw;  // the guest's own stop: a trap
+      failure = e;
     } catch (const nn::Error& e) {
       failure = e;
     } catch (const std::exception& e) {
@@ -296,8 +304,10 @@ struct WasiNnComponent::State {
   std::shared_ptr<Session> session;
 };
 
-WasiNnComponent::WasiNnComponent(std::shared_ptr<const nn::Backends> backends, Limits limits)
-    : state_(std::make_unique<State>(State{std::make_shared<Session>(Session{std::move(backends), limits, {}, {}, {}, {}})})) {}
+WasiNnComponent::WasiNnComponent(std::shared_ptr<const nn::Backends> backends, Limits limits,
+                                 std::shared_ptr<const nn::Cancellation> cancellation)
+    : state_(std::make_unique<State>(State{std::make_shared<Session>(
+          Session{std::move(backends), limits, std::move(cancellation), {}, {}, {}, {}})})) {}
 
 WasiNnComponent::~WasiNnComponent() = default;
 

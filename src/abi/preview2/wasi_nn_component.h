@@ -8,6 +8,7 @@
 #include <wasmtime.hh>
 #include <wasmtime/component.hh>
 
+#include "wasinn/nn/cancellation.h"
 #include "wasinn/nn/host.h"
 
 namespace wasinn::abi::preview2 {
@@ -21,7 +22,10 @@ struct Limits {
 
 class WasiNnComponent {
  public:
-  explicit WasiNnComponent(std::shared_ptr<const nn::Backends> backends, Limits limits = {});
+  // `cancellation`, when given and raised, stops the guest: the call it is in (or its next
+  // fallible one) traps with the reason.
+  explicit WasiNnComponent(std::shared_ptr<const nn::Backends> backends, Limits limits = {},
+                           std::shared_ptr<const nn::Cancellation> cancellation = nullptr);
   ~WasiNnComponent();
   WasiNnComponent(const WasiNnComponent&) = delete;
   WasiNnComponent& operator=(const WasiNnComponent&) = delete;
