@@ -178,7 +178,7 @@ assets="$cache/wasi-assets-$WASI_ASSETS_VERSION"
 wt_key="$WASMTIME_PYPI_VERSION-$WASMTIME_VERSION-$WASI_ASSETS_VERSION-$(cat "$root/scripts/wasmtime_headers.py" "$root/deps/registry-assets/Cargo.lock" | sha256sum | cut -c1-16)"
 if ! done_with "$wt" "$wt_key"; then
   step "pip download wasmtime==$WASMTIME_PYPI_VERSION (prebuilt C API library)" \
-    "check that PyPI is reachable (pip download --no-deps wasmtime==$WASMTIME_PYPI_VERSION)"
+    "check that PyPI is reachable and serves that version (pip index versions wasmtime); WASMTIME_PYPI_VERSION is in deps/versions.env"
   wheel_dir="$cache/downloads/wasmtime-$WASMTIME_PYPI_VERSION"
   if [ ! -d "$wheel_dir" ]; then
     rm -rf "$wheel_dir.tmp"
