@@ -90,6 +90,16 @@ oga::Model attach_provider(const fs::path& dir, const BackendOptions& options, s
   }
 }
 
+// GenAI reads tokenizer.json only here, after the graph loaded: a broken one must still name
+// the model, not surface as the JSON parser's bare message.
+oga::Tokenizer load_tokenizer(const oga::Model& model, const fs::path& dir) {
+  try {
+    return oga::Tokenizer(model);
+  } catch (const oga::Error& e) {
+    throw Error(ErrorCode::runtime_error, "failed to load the tokenizer of the model in " + dir.string() + ": " + e.what());
+  }
+}
+
 // Validates `messages_json` as the chat input wasi-nn guests send.
 void check_messages(const std::string& messages_json) {
   auto j = nlohmann::json::parse(messages_json, nullptr, /*allow_exceptions=*/false);
@@ -106,7 +116,7 @@ void check_messages(const std::string& messages_json) {
 }  // namespace
 
 LoadedModel::LoadedModel(const fs::path& dir, const BackendOptions& options)
-    : model_(attach_provider(dir, options, info_.provider)), tokenizer_(model_) {
+    : model_(attach_provider(dir, options, info_.provider)), tokenizer_(load_tokenizer(model_, dir)) {
   auto config = read_json(dir / "genai_config.json");
   const auto& m = config.is_object() && config.contains("model") ? config["model"] : nlohmann::json::object();
   info_.dir = dir;
