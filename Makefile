@@ -31,12 +31,20 @@ configure: deps
 build: configure
 	cmake --build $(BUILD_DIR)
 
-# The whole suite, then the concurrency tests again in a ThreadSanitizer build.
+# The whole suite; the concurrency tests again in a ThreadSanitizer build; then the whole suite
+# again with AddressSanitizer (leaks included) and UndefinedBehaviorSanitizer on our code (GenAI,
+# ONNX Runtime and wasmtime are prebuilt and run uninstrumented). No suppressions are needed.
+# The package test is left out there: it builds an uninstrumented example against the install.
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 test: build
 	ctest --test-dir $(BUILD_DIR) -j $(CTEST_JOBS) $(CTEST_FLAGS)
 	cmake -S . -B $(BUILD_DIR)-tsan -G Ninja -DWASINN_DEPS_FILE=$(CACHE_DIR)/deps.cmake -DWASINN_WERROR=ON -DWASINN_SANITIZE=thread
 	cmake --build $(BUILD_DIR)-tsan --target wasinn-tsan-tests
 	ctest --test-dir $(BUILD_DIR)-tsan -R tsan $(CTEST_FLAGS)
+	cmake -S . -B $(BUILD_DIR)-asan -G Ninja -DWASINN_DEPS_FILE=$(CACHE_DIR)/deps.cmake -DWASINN_WERROR=ON \
+	  -DWASINN_SANITIZE=address,undefined
+	cmake --build $(BUILD_DIR)-asan
+	$(SANITIZER_ENV) ctest --test-dir $(BUILD_DIR)-asan -j $(CTEST_JOBS) -E "^package[.]" $(CTEST_FLAGS)
 
 # The streaming chat guest (a wasm core module) asks the default model through wasi-nn. Builds
 # only what that needs: the CLI and the guest, not the tests.
@@ -62,4 +70,4 @@ bench: build
 	  --guest $(BUILD_DIR)/guests/big_tensor_component.component.wasm
 
 clean:
-	rm -rf $(BUILD_DIR) $(BUILD_DIR)-tsan
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-tsan $(BUILD_DIR)-asan
