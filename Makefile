@@ -12,7 +12,7 @@ CTEST_JOBS ?= $(shell nproc)
 
 CMAKE_CONFIGURE = cmake -S . -B $(BUILD_DIR) -G Ninja -DWASINN_DEPS_FILE=$(CACHE_DIR)/deps.cmake -DWASINN_WERROR=ON
 
-.PHONY: all deps default-model configure build test demo bench clean
+.PHONY: all deps default-model configure build test demo bench mutation clean
 
 all: build
 
@@ -68,6 +68,12 @@ bench: build
 	  --model $(CACHE_DIR)/models/smollm2 --wasinn $(BUILD_DIR)/bin/wasinn --guest $(BUILD_DIR)/guests/stream.wasm --runs 5
 	$(PYTHON) bench/tensor_memory.py --wasinn $(BUILD_DIR)/bin/wasinn \
 	  --guest $(BUILD_DIR)/guests/big_tensor_component.component.wasm
+
+# Mutation testing (universalmutator, pinned) of src/nn, src/abi and src/genai on a seeded
+# sample, in its own tree under /tmp (about 55 minutes on 2 cores; not part of make test). Knobs:
+# MUT_SEED, MUT_SAMPLE_NN/ABI/GENAI, MUT_DEADLINE_MIN; see scripts/mutation.sh.
+mutation: deps
+	WASINN_DEPS_FILE=$(CACHE_DIR)/deps.cmake scripts/mutation.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(BUILD_DIR)-tsan $(BUILD_DIR)-asan

@@ -101,4 +101,20 @@ TEST(RequestOptions, LaterLayersOverrideEarlierOnes) {
 }
 
 }  // namespace
+// --- booleans in variables: every documented spelling, and nothing else --------------------
+TEST(GenAIOptions, BooleanVariablesAcceptOneZeroAndTrueFalseInThreeCases) {
+  auto with = [](std::string value) {
+    return BackendOptions::from_environment([value](const char* name) -> std::optional<std::string> {
+      if (std::string(name) == "WASINN_DO_SAMPLE") return value;
+      return std::nullopt;
+    });
+  };
+  for (const char* yes : {"1", "true", "TRUE", "True"}) EXPECT_TRUE(with(yes).do_sample) << yes;
+  for (const char* no : {"0", "false", "FALSE", "False"}) EXPECT_FALSE(with(no).do_sample) << no;
+  for (const char* bad : {"yes", "tRUE", "2", " 1"}) {
+    auto message = test::expect_nn_error(nn::ErrorCode::invalid_argument, [&] { with(bad); });
+    EXPECT_NE(message.find("WASINN_DO_SAMPLE"), std::string::npos) << message;
+  }
+}
+
 }  // namespace wasinn::genai

@@ -80,7 +80,8 @@ std::vector<T> values_of(const Tensor& t) {
   return out;
 }
 
-// Empty when `actual` matches: f32/f64 within 1e-5, every other type bit for bit.
+// Empty when `actual` matches: f32/f64 within 1e-5 (NaN matches only NaN: a NaN never passes
+// as "near"), every other type bit for bit.
 std::string mismatch(const Tensor& actual, const Tensor& expected) {
   if (actual.type != expected.type)
     return "type " + std::string(nn::to_string(actual.type)) + " != " + std::string(nn::to_string(expected.type));
@@ -88,7 +89,7 @@ std::string mismatch(const Tensor& actual, const Tensor& expected) {
   if (actual.data.size() != expected.data.size()) return "byte lengths differ";
   auto near = [](const auto& a, const auto& b) {
     for (size_t i = 0; i < a.size(); ++i)
-      if (std::abs(a[i] - b[i]) > 1e-5) return "element " + std::to_string(i) + ": " + std::to_string(a[i]) + " vs " +
+      if (std::isnan(a[i]) != std::isnan(b[i]) || (!std::isnan(a[i]) && !(std::abs(a[i] - b[i]) <= 1e-5))) return "element " + std::to_string(i) + ": " + std::to_string(a[i]) + " vs " +
                                                 std::to_string(b[i]);
     return std::string();
   };
@@ -367,6 +368,29 @@ TEST(OnnxBackend, BackendsRouteTheOnnxEncodingHere) {
   EXPECT_EQ(ctx->get_output("Y").type, TensorType::f32);
   expect_nn_error(ErrorCode::invalid_encoding,
                   [&] { backends.load({&builder, 1}, nn::GraphEncoding::tensorflow, ExecutionTarget::cpu); });
+}
+
+
+// --- the comparison itself --------------------------------------------------------------------
+// mismatch() must not let NaN through: `abs(a - b) > tol` is false for NaN, so a backend that
+// returned NaN passed every comparison before.
+TEST(OnnxBackendComparison, NaNAndValuesOutsideTheToleranceAreMismatches) {
+  auto f32 = [](std::vector<float> v) {
+    return Tensor::from_values<float>(TensorType::f32, {static_cast<uint32_t>(v.size())}, v);
+  };
+  auto f64 = [](std::vector<double> v) {
+    return Tensor::from_values<double>(TensorType::f64, {static_cast<uint32_t>(v.size())}, v);
+  };
+  const float nan = std::nanf("");
+  EXPECT_EQ(mismatch(f32({1.0f, 2.0f}), f32({1.0f, 2.0f + 5e-6f})), "");
+  EXPECT_NE(mismatch(f32({1.0f, nan}), f32({1.0f, 2.0f})), "");
+  EXPECT_NE(mismatch(f32({1.0f, 2.0f}), f32({1.0f, nan})), "");
+  EXPECT_NE(mismatch(f32({1.0f, 2.0f}), f32({1.0f, 2.001f})), "");
+  EXPECT_NE(mismatch(f32({INFINITY}), f32({1.0f})), "");
+  EXPECT_EQ(mismatch(f32({nan}), f32({nan})), "");  // NaN where NaN is expected
+  EXPECT_NE(mismatch(f64({std::nan("")}), f64({0.0})), "");
+  EXPECT_NE(mismatch(f64({0.0}), f64({1e-4})), "");
+  EXPECT_NE(mismatch(f32({1.0f}), f32({1.0f, 2.0f})), "");
 }
 
 }  // namespace

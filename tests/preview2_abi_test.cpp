@@ -361,5 +361,36 @@ TEST(Preview2Limits, TheTensorConstructorTrapsPastTheLimitForItCannotReturnAnErr
   EXPECT_NE(trap->find("the host allows 2"), std::string::npos) << *trap;
 }
 
+
+// --- WIT enum cases: only the WIT's own names --------------------------------------------------
+TEST(Preview2WitValues, EmptyAndUnknownEnumCasesTrap) {
+  for (const char* bad : {"", "FP8", "fp32", " FP32"}) EXPECT_THROW(tensor_type_from_wit(Val::enum_(bad)), Trap) << bad;
+  for (const char* bad : {"", "ONNX", "tflite"}) EXPECT_THROW(graph_encoding_from_wit(Val::enum_(bad)), Trap) << bad;
+  for (const char* bad : {"", "CPU", "npu", "autodetect"})
+    EXPECT_THROW(execution_target_from_wit(Val::enum_(bad)), Trap) << bad;
+  EXPECT_EQ(tensor_type_from_wit(Val::enum_("I64")), TensorType::i64);  // the last case of each
+  EXPECT_EQ(graph_encoding_from_wit(Val::enum_("autodetect")), nn::GraphEncoding::autodetect);
+  EXPECT_EQ(execution_target_from_wit(Val::enum_("tpu")), nn::ExecutionTarget::tpu);
+}
+
+// --- the output size limit -------------------------------------------------------------------
+// Outputs bigger than max_tensor_bytes are refused with too-large (the guest would otherwise
+// receive a list of any size); the same request under a roomier limit succeeds.
+TEST(Preview2Limits, ComputeIsTooLargeWhenAnOutputPassesTheTensorByteLimit) {
+  test::TempDir dir;
+  // The 2-byte prompt fits; the response and the metadata JSON (over 64 bytes) do not.
+  auto trap = run_chat_with_limits(Limits{.max_tensor_bytes = 64}, dir.path() / "stderr");
+  EXPECT_FALSE(trap.has_value()) << *trap;
+  auto err = read_text(dir.path() / "stderr");
+  EXPECT_TRUE(err.starts_with("error: 5 ")) << err;  // 5 = too-large
+  EXPECT_NE(err.find("output '"), std::string::npos) << err;
+  EXPECT_NE(err.find("64"), std::string::npos) << err;
+
+  test::TempDir roomy;
+  EXPECT_FALSE(run_chat_with_limits(Limits{.max_tensor_bytes = 1 << 20}, roomy.path() / "stderr").has_value());
+  auto ok = read_text(roomy.path() / "stderr");
+  EXPECT_TRUE(ok.starts_with("metadata: ")) << ok;
+}
+
 }  // namespace
 }  // namespace wasinn::abi::preview2

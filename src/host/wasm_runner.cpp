@@ -34,21 +34,22 @@ wasmtime::WasiConfig wasi_config(const RunOptions& o) {
   std::vector<std::string> argv{std::filesystem::path(o.wasm_path).filename().string()};
   argv.insert(argv.end(), o.args.begin(), o.args.end());
   wasi.argv(argv);
-  if (o.inherit_env) {
+  if (o.inherit_env && o.env.empty()) {
     wasi.inherit_env();
-    if (!o.env.empty()) {  // explicit values on top of the host's: WASI sets one list, so merge
-      std::vector<std::pair<std::string, std::string>> env;
-      for (char** e = environ; *e != nullptr; ++e) {
-        std::string entry(*e);
-        auto eq = entry.find('=');
-        if (eq != std::string::npos) env.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
-      }
-      for (const auto& [k, v] : o.env) {
-        std::erase_if(env, [&](const auto& kv) { return kv.first == k; });
-        env.emplace_back(k, v);
-      }
-      wasi.env(env);
+  } else if (o.inherit_env) {
+    // Explicit values on top of the host's: WASI takes one list, so merge them into it (calling
+    // inherit_env() as well would give the guest both, the host's first).
+    std::vector<std::pair<std::string, std::string>> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string entry(*e);
+      auto eq = entry.find('=');
+      if (eq != std::string::npos) env.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
     }
+    for (const auto& [k, v] : o.env) {
+      std::erase_if(env, [&](const auto& kv) { return kv.first == k; });
+      env.emplace_back(k, v);
+    }
+    wasi.env(env);
   } else {
     wasi.env(o.env);
   }
