@@ -12,7 +12,7 @@ CTEST_JOBS ?= $(shell nproc)
 
 CMAKE_CONFIGURE = cmake -S . -B $(BUILD_DIR) -G Ninja -DWASINN_DEPS_FILE=$(CACHE_DIR)/deps.cmake -DWASINN_WERROR=ON
 
-.PHONY: all deps default-model configure build test demo bench mutation clean
+.PHONY: all deps default-model configure build test demo bench fuzz fuzz-build mutation clean
 
 all: build
 
@@ -45,6 +45,21 @@ test: build
 	  -DWASINN_SANITIZE=address,undefined
 	cmake --build $(BUILD_DIR)-asan
 	$(SANITIZER_ENV) ctest --test-dir $(BUILD_DIR)-asan -j $(CTEST_JOBS) -E "^package[.]" $(CTEST_FLAGS)
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SHORT_SECONDS)
+
+# Fuzzing (fuzz/): libFuzzer on both wasi-nn ABIs, our code built by Debian's clang with
+# coverage, AddressSanitizer and UndefinedBehaviorSanitizer, in its own tree. `make test` runs
+# each target for FUZZ_SHORT_SECONDS from the seed corpus; `make fuzz FUZZ_SECONDS=N` runs longer,
+# and each run starts from what the earlier ones found ($(BUILD_DIR)-fuzz/fuzz-work).
+LLVM_MAJOR := $(shell sed -n 's/^LLVM_MAJOR=//p' deps/versions.env)
+FUZZ_SHORT_SECONDS ?= 30
+FUZZ_SECONDS ?= 600
+fuzz-build: deps
+	CC=clang-$(LLVM_MAJOR) CXX=clang++-$(LLVM_MAJOR) cmake -S . -B $(BUILD_DIR)-fuzz -G Ninja \
+	  -DWASINN_DEPS_FILE=$(CACHE_DIR)/deps.cmake -DWASINN_WERROR=ON -DWASINN_FUZZ=ON
+	cmake --build $(BUILD_DIR)-fuzz --target fuzzers
+fuzz: fuzz-build
+	fuzz/run_fuzzers.sh $(BUILD_DIR)-fuzz $(FUZZ_SECONDS)
 
 # The streaming chat guest (a wasm core module) asks the default model through wasi-nn. Builds
 # only what that needs: the CLI and the guest, not the tests.
@@ -76,4 +91,4 @@ mutation: deps
 	WASINN_DEPS_FILE=$(CACHE_DIR)/deps.cmake scripts/mutation.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(BUILD_DIR)-tsan $(BUILD_DIR)-asan
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-tsan $(BUILD_DIR)-asan $(BUILD_DIR)-fuzz

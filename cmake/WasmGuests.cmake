@@ -3,11 +3,11 @@
 # (tools/guest-tools, over wit-component) and the preview1-to-preview2 adapter from crates.io.
 #
 #   wasinn_add_c_guest(NAME SOURCES a.c ... [COMPONENT] [INCLUDES dir ...]
-#                      [GENERATED file ...] [DEPENDS target ...] [OPTIONS flag ...])
+#                      [GENERATED file ...] [DEPENDS target ...] [OPTIONS flag ...] [NO_WASI])
 # produces ${CMAKE_BINARY_DIR}/guests/NAME.wasm (and NAME.component.wasm) and a target guest-NAME.
 # GENERATED: absolute paths of build outputs (C sources, objects such as wit-bindgen's) to
 # compile and link in as well; DEPENDS: the targets that make them; OPTIONS: extra compiler and
-# linker flags.
+# linker flags; NO_WASI: the module imports no WASI, so the component is made without the adapter.
 set(WASINN_GUEST_DIR "${CMAKE_BINARY_DIR}/guests")
 
 # Our guest tools (tools/guest-tools, over wit-bindgen-c and wit-component) make C bindings and
@@ -29,7 +29,7 @@ add_custom_target(guest-tools DEPENDS "${WASINN_GUEST_TOOLS_STAMP}")
 set(WASINN_GUEST_CFLAGS -O2 -Wall -Wextra -Werror --target=wasm32-wasi -Wl,--strip-debug)
 
 function(wasinn_add_c_guest name)
-  cmake_parse_arguments(G "COMPONENT" "" "SOURCES;INCLUDES;GENERATED;DEPENDS;OPTIONS" ${ARGN})
+  cmake_parse_arguments(G "COMPONENT;NO_WASI" "" "SOURCES;INCLUDES;GENERATED;DEPENDS;OPTIONS" ${ARGN})
   set(sources)
   foreach(s IN LISTS G_SOURCES)
     list(APPEND sources "${CMAKE_CURRENT_SOURCE_DIR}/${s}")
@@ -50,9 +50,12 @@ function(wasinn_add_c_guest name)
   set(outputs "${module}")
   if(G_COMPONENT)
     set(component "${WASINN_GUEST_DIR}/${name}.component.wasm")
+    set(adapter --adapt "wasi_snapshot_preview1=${WASINN_WASI_ADAPTER_COMMAND}")
+    if(G_NO_WASI)
+      set(adapter)
+    endif()
     add_custom_command(OUTPUT "${component}"
-      COMMAND "${WASINN_GUEST_TOOLS}" component-new "${module}"
-              --adapt "wasi_snapshot_preview1=${WASINN_WASI_ADAPTER_COMMAND}" -o "${component}"
+      COMMAND "${WASINN_GUEST_TOOLS}" component-new "${module}" ${adapter} -o "${component}"
       DEPENDS "${module}" "${WASINN_GUEST_TOOLS_STAMP}"
       COMMENT "Making wasip2 component ${name}.component.wasm" VERBATIM)
     list(APPEND outputs "${component}")

@@ -100,6 +100,8 @@ apt_packages=(
   cmake ninja-build pkg-config python3-venv binutils
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   "clang-$LLVM_MAJOR" "lld-$LLVM_MAJOR" "libclang-rt-$LLVM_MAJOR-dev-wasm32" wasi-libc
+  # clang's x86_64 runtime: libFuzzer and the sanitizers for the fuzz targets (fuzz/)
+  "libclang-rt-$LLVM_MAJOR-dev"
 )
 missing=()
 for p in "${apt_packages[@]}"; do
