@@ -393,5 +393,29 @@ TEST(OnnxBackendComparison, NaNAndValuesOutsideTheToleranceAreMismatches) {
   EXPECT_NE(mismatch(f32({1.0f}), f32({1.0f, 2.0f})), "");
 }
 
+// A guest may hold 64 live graphs: each must not bring a thread pool of its own (threads per
+// core, spinning after every run), or loading graphs multiplies the host's threads.
+size_t thread_count() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+TEST(OnnxBackend, GraphsShareOneThreadPool) {
+  auto first = load_model("add_f32");  // the shared pool starts with the first session
+  auto ctx = first->init_execution_context();
+  ctx->set_input("X", Tensor::from_values<float>(TensorType::f32, {2, 3}, std::vector<float>{1, 2, 3, 4, 5, 6}));
+  ctx->compute();
+  size_t before = thread_count();
+  std::vector<std::shared_ptr<nn::Graph>> graphs;
+  for (int i = 0; i < 16; ++i) {
+    graphs.push_back(load_model("add_f32"));
+    auto c = graphs.back()->init_execution_context();
+    c->set_input("X", Tensor::from_values<float>(TensorType::f32, {2, 3}, std::vector<float>{1, 2, 3, 4, 5, 6}));
+    c->compute();
+  }
+  EXPECT_EQ(thread_count(), before) << "16 more graphs started threads of their own";
+}
+
 }  // namespace
 }  // namespace wasinn::test

@@ -15,6 +15,13 @@ using nn::ErrorCode;
 // initialisation), so the C++ API's function table is set here, before the first Ort object,
 // and the process's one Ort::Env is made with it. A function-local static makes racing first
 // loads wait for one initialisation.
+//
+// The Env owns the one intra-op and inter-op thread pool every session uses (ORT's default size:
+// one thread per physical core). Without it each loaded graph made a pool of its own, so a guest
+// could make the host start a thread per core for each of its up to 64 live graphs, and their
+// threads spun after every run, taking cores from the other guests (profiling the fuzzer showed
+// them as most of its time). Spinning is off for the same reason: these are small graphs run by
+// many guests, not one model that wants every core.
 const Ort::Env& shared_env() {
   static const Ort::Env env = [] {
     const OrtApiBase* base = OrtGetApiBase();
@@ -23,13 +30,16 @@ const Ort::Env& shared_env() {
       throw Error(ErrorCode::runtime_error, std::string("the loaded onnxruntime ") + base->GetVersionString() +
                                                 " does not provide C API version " + std::to_string(ORT_API_VERSION));
     Ort::InitApi(api);
-    return Ort::Env(ORT_LOGGING_LEVEL_WARNING, "wasinn-onnx");
+    Ort::ThreadingOptions threading;
+    threading.SetGlobalSpinControl(false);
+    return Ort::Env(threading, ORT_LOGGING_LEVEL_WARNING, "wasinn-onnx");
   }();
   return env;
 }
 
 Ort::SessionOptions session_options(nn::ExecutionTarget target) {
   Ort::SessionOptions options;
+  options.DisablePerSessionThreads();  // the Env's pools (shared_env)
   switch (target) {
     case nn::ExecutionTarget::cpu:
     case nn::ExecutionTarget::autodetect: break;  // the CPU provider is always there
