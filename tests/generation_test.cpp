@@ -160,6 +160,26 @@ Result stream(nn::Graph& graph, const std::string& prompt, nlohmann::json option
   return r;
 }
 
+// --- prompts GenAI cannot run ----------------------------------------------------------------
+
+// The tiny model's pad token is 0 (genai_config.json); GenAI masks pad tokens out, and a
+// sequence of nothing else made it read past its logits buffer (the fuzzer's finding).
+TEST(GenerationPrompt, OnlyPadTokensIsInvalidArgumentNamingThePadToken) {
+  auto model = backend_for(kTinyModel)->open("m");
+  ASSERT_EQ(GenAIBackend::info(*model).pad_token_id, 0);
+  GenerationSettings settings;
+  settings.max_new_tokens = 2;
+  auto message = expect_nn_error(ErrorCode::invalid_argument,
+                                 [&] { GenerationSession::from_tokens(model, {0, 0, 0}, settings); });
+  EXPECT_NE(message.find("pad token (id 0)"), std::string::npos) << message;
+  // Pad tokens among others, or one alone, are a prompt GenAI runs.
+  for (std::vector<int32_t> tokens : {std::vector<int32_t>{0}, std::vector<int32_t>{0, 0, 5}}) {
+    auto session = GenerationSession::from_tokens(model, tokens, settings);
+    while (session.next_piece()) {
+    }
+  }
+}
+
 // --- stop strings ---------------------------------------------------------------------------
 
 // The greedy pieces (one per token) of a raw prompt on the tiny model.

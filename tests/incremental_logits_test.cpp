@@ -136,6 +136,28 @@ TEST(InputIdsLimits, AnEmptyBatchOrAnEmptySequenceIsInvalidArgument) {
   }
 }
 
+// A row of nothing but the pad token (0 in the tiny model) leaves GenAI no position: it read
+// past its logits buffer (the fuzzer's finding). Pad tokens among others, or one alone, run.
+TEST(InputIdsLimits, ARowOfOnlyPadTokensIsInvalidArgument) {
+  ModelRegistry registry;
+  registry.add("tiny", test::kTinyModel);
+  auto backend = std::make_shared<GenAIBackend>(std::move(registry), BackendOptions{});
+  for (const auto& config : {std::string(), std::string(R"({"incremental_logits": true})")}) {
+    auto ctx = backend->load_by_name("tiny", config)->init_execution_context();
+    for (auto [dims, ids] : {std::pair{std::vector<uint32_t>{1, 3}, std::vector<int64_t>{0, 0, 0}},
+                             std::pair{std::vector<uint32_t>{2, 2}, std::vector<int64_t>{5, 6, 0, 0}}}) {
+      ctx->set_input("input_ids", test::i64_tensor(dims, ids));
+      auto message = test::expect_nn_error(nn::ErrorCode::invalid_argument, [&] { ctx->compute(); });
+      EXPECT_NE(message.find("only the pad token"), std::string::npos) << config << ": " << message;
+    }
+    for (const auto& ids : {std::vector<int64_t>{0}, std::vector<int64_t>{0, 5, 6}, std::vector<int64_t>{5, 0, 0}}) {
+      ctx->set_input("input_ids", test::i64_tensor({1, static_cast<uint32_t>(ids.size())}, ids));
+      ctx->compute();
+      EXPECT_EQ(ctx->get_output("logits").dims.back(), 32000u);
+    }
+  }
+}
+
 // The context length check counts positions, down to a model whose context is one token.
 TEST(InputIdsLimits, ASequenceLongerThanTheContextIsTooLargeEvenForATinyContext) {
   test::TempDir dir;

@@ -118,6 +118,7 @@ GenerationSession GenerationSession::from_encoded(std::shared_ptr<const LoadedMo
                                                   const std::vector<int32_t>& tokens,
                                                   const GenerationSettings& settings) {
   if (tokens.empty()) throw Error(ErrorCode::invalid_argument, "the prompt encodes to no tokens");
+  model->check_not_only_padding(tokens, "the prompt");
   auto s = std::make_unique<State>();
   s->started = clock::now();
   s->settings = settings;

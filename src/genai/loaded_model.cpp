@@ -1,5 +1,6 @@
 #include "genai/loaded_model.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -124,9 +125,19 @@ LoadedModel::LoadedModel(const fs::path& dir, const BackendOptions& options)
   info_.context_length = m.value("context_length", 0);
   info_.vocab_size = m.value("vocab_size", 0);
   info_.has_chat_template = has_chat_template(dir);
+  if (m.contains("pad_token_id") && m["pad_token_id"].is_number_integer())
+    info_.pad_token_id = m["pad_token_id"].get<int32_t>();
   if (info_.vocab_size <= 0)
     throw Error(ErrorCode::runtime_error, dir.string() + "/genai_config.json does not give model.vocab_size");
   eos_ = tokenizer_.eos_token_ids();
+}
+
+void LoadedModel::check_not_only_padding(std::span<const int32_t> tokens, const std::string& what) const {
+  if (!info_.pad_token_id || tokens.size() < 2) return;
+  int32_t pad = *info_.pad_token_id;
+  if (std::all_of(tokens.begin(), tokens.end(), [pad](int32_t t) { return t == pad; }))
+    throw Error(ErrorCode::invalid_argument, what + " holds only the pad token (id " + std::to_string(pad) +
+                                                 "), which the model masks out as padding: nothing is left to compute");
 }
 
 std::vector<int32_t> LoadedModel::encode(const std::string& text) const {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,12 @@ class LoadedModel {
 
   // The tokenizer is shared; GenAI does not promise it is thread-safe, so calls are serialised.
   std::vector<int32_t> encode(const std::string& text) const;
+  // nn::Error(invalid_argument) when `tokens` (one sequence) has more than one token and all of
+  // them are the pad token. GenAI masks pad tokens out as padding, so such a sequence has no
+  // position left, and GenAI 0.18 then reads past its logits buffer (found by the fuzzer,
+  // fuzz/preview1_fuzzer.cpp; seen with ASan as a 128000-byte heap-buffer-overflow in
+  // Generators::Logits::Get). One pad token alone is computed correctly.
+  void check_not_only_padding(std::span<const int32_t> tokens, const std::string& what) const;
   std::string decode(std::span<const int32_t> tokens) const;
   // nn::Error(invalid_argument) when the model has no chat template or it fails to render.
   std::string apply_chat_template(const std::string& messages_json) const;

@@ -36,6 +36,9 @@ std::vector<int32_t> LogitsRunner::checked_ids(const nn::Tensor& input_ids) cons
                                                    " is outside the vocabulary [0, " + std::to_string(vocab) + ")");
     ids[i] = static_cast<int32_t>(id);
   }
+  for (size_t row = 0; row < input_ids.dims[0]; ++row)
+    model_->check_not_only_padding(std::span<const int32_t>(ids).subspan(row * seq, seq),
+                                   "input_ids row " + std::to_string(row));
   return ids;
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "wasinn/genai/model_registry.h"
@@ -26,6 +27,8 @@ struct ModelInfo {
   int context_length = 0;
   int vocab_size = 0;
   bool has_chat_template = false;
+  // genai_config.json model.pad_token_id: GenAI masks this token out of its input as padding.
+  std::optional<int32_t> pad_token_id;
 };
 
 class GenAIBackend : public nn::NameLoaderBackend, public std::enable_shared_from_this<GenAIBackend> {
