@@ -105,6 +105,12 @@ def core_seeds(onnx_dir: str) -> dict[str, bytes]:
     seeds["logits"] = p.tensor(0x200, [1, 3], TYPE_I64, 0x300, ids).call("set_input", 0, 0, 0x200) \
         .call("compute", 0).output(0).code
 
+    # The fuzzer's first finding: input_ids of nothing but the pad token (0 in the tiny model).
+    p = CoreProgram()
+    p.call("load_by_name", *p.string(0x100, "tiny"), p.OUT_GRAPH).call("init_execution_context", 0, p.OUT_CTX)
+    seeds["logits_only_padding"] = p.tensor(0x200, [1, 3], TYPE_I64, 0x300, bytes(24)).call("set_input", 0, 0, 0x200) \
+        .call("compute", 0).output(0).code
+
     with open(os.path.join(onnx_dir, "add_f32.onnx"), "rb") as f:
         model = f.read()
     p = CoreProgram().write(0x2000, model).write(0x600, struct.pack("<2I", 0x2000, len(model)))
