@@ -15,3 +15,8 @@ configure_package_config_file(cmake/wasinnConfig.cmake.in "${CMAKE_BINARY_DIR}/w
 write_basic_package_version_file("${CMAKE_BINARY_DIR}/wasinnConfigVersion.cmake" COMPATIBILITY SameMinorVersion)
 install(FILES "${CMAKE_BINARY_DIR}/wasinnConfig.cmake" "${CMAKE_BINARY_DIR}/wasinnConfigVersion.cmake"
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/wasinn)
+
+# gguf-import: the GGUF converter (scripts/models/*.py; it runs under the bootstrap's Python),
+# found by the installed library at ../share/wasinn/converter.
+file(GLOB WASINN_CONVERTER_SCRIPTS "${CMAKE_SOURCE_DIR}/scripts/models/*.py")
+install(FILES ${WASINN_CONVERTER_SCRIPTS} DESTINATION ${CMAKE_INSTALL_DATADIR}/wasinn/converter)

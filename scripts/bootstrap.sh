@@ -102,6 +102,7 @@ apt_packages=(
   "clang-$LLVM_MAJOR" "lld-$LLVM_MAJOR" "libclang-rt-$LLVM_MAJOR-dev-wasm32" wasi-libc
   # clang's x86_64 runtime: libFuzzer and the sanitizers for the fuzz targets (fuzz/)
   "libclang-rt-$LLVM_MAJOR-dev"
+  libssl-dev  # gguf-import: SHA-256 of GGUF files (OpenSSL libcrypto)
 )
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -22,3 +22,20 @@ if(response STREQUAL "" OR NOT response STREQUAL streamed)
   message(FATAL_ERROR "the embedder's two paths disagree or are empty:\n${step_output}")
 endif()
 message(STATUS "embedder output:\n${step_output}")
+
+# gguf-import: the installed wasinn converts a GGUF with the converter installed beside it
+# (share/wasinn/converter, under the bootstrap's Python), and serves the result.
+if(GGUF)
+  set(converted "${BUILD_DIR}/package-test/converted")
+  run_step("${CMAKE_COMMAND}" -E env "WASINN_CACHE_DIR=${BUILD_DIR}/package-test/cache" --unset=WASINN_CONVERTER
+           "${prefix}/bin/wasinn" convert "${GGUF}" "${converted}")
+  if(NOT step_output MATCHES "at ${prefix}/share/wasinn/converter/convert_gguf.py\\)")
+    message(FATAL_ERROR "the installed wasinn did not use its installed converter:\n${step_output}")
+  endif()
+  run_step("${prefix}/bin/wasinn" run --nn-preload "default:GenAI:AUTO:${converted}" "${GUEST_DIR}/chat.wasm" default
+           "<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n" "{\"n-predict\": 24}")
+  if(NOT step_output MATCHES "Paris")
+    message(FATAL_ERROR "the installed wasinn's conversion did not answer Paris:\n${step_output}")
+  endif()
+  message(STATUS "installed convert + run: ${step_output}")
+endif()

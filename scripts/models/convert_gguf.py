@@ -17,7 +17,20 @@ import os
 import shutil
 import sys
 
+# --- host contract (issue 10): the host keys its conversion cache on this version; bump it
+# whenever the output changes. `--version` prints it before the heavy imports, so a host that
+# finds its cache entry pays only the interpreter's start.
+CONVERTER_VERSION = "1"
+if __name__ == "__main__" and sys.argv[1:] == ["--version"]:
+    print(CONVERTER_VERSION)
+    sys.exit(0)
+# --- end host contract
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+from gguf import GGUFReader  # noqa: E402
+from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType  # noqa: E402
 
 from gguf_model import PRECISIONS, Gguf, read_model  # noqa: E402
 from gguf_tokenizer import write_tokenizer  # noqa: E402
@@ -56,8 +69,79 @@ def session_options(threads: int) -> dict:
     return {"intra_op_num_threads": threads} if threads > 0 else {}
 
 
+# --- host contract (issue 10): a bad input is ONE `error: ` line on stderr and exit status 2;
+# progress is `progress: ` lines on stderr; any other non-zero exit is an internal error.
+SUPPORTED_ARCHITECTURES = ("llama",)
+
+
+class InputError(Exception):
+    """A GGUF file this converter cannot convert; the message names the problem."""
+
+
+class ContractArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own usage errors follow the contract too
+        raise InputError(message)
+
+
+class CheckedReader(GGUFReader):
+    """GGUFReader that names the first tensor reaching past the end of a truncated file (the
+    reader itself fails with a numpy reshape error there)."""
+
+    def _build_tensors(self, start_offs, fields):
+        size = len(self.data)
+        for field in fields:
+            _name_len, name_data, _n_dims, dims, raw_dtype, offset_tensor = field.parts
+            name = bytes(name_data).decode("utf-8", "replace")
+            try:
+                block, type_size = GGML_QUANT_SIZES[GGMLQuantizationType(int(raw_dtype[0]))]
+            except (ValueError, KeyError):
+                continue  # an unknown type: read_model reports it with the supported list
+            end = int(start_offs) + int(offset_tensor[0]) + int(np.prod(dims)) * type_size // block
+            if end > size:
+                raise InputError(f"truncated (tensor {name} ends at byte {end}, file has {size})")
+        super()._build_tensors(start_offs, fields)
+
+
+def progress(message: str) -> None:
+    print(f"progress: {message}", file=sys.stderr, flush=True)
+
+
+def open_checked(path: str) -> Gguf:
+    """The GGUF at `path`, or InputError naming why it cannot be converted."""
+    with open(path, "rb") as f:
+        if f.read(4) != b"GGUF":
+            raise InputError("not a GGUF file (bad magic)")
+    try:
+        reader = CheckedReader(path)
+    except InputError:
+        raise
+    except (ValueError, IndexError, OverflowError) as e:
+        raise InputError(f"corrupt GGUF ({e})") from e
+    g = Gguf.__new__(Gguf)
+    g.reader, g.tensors = reader, {t.name: t for t in reader.tensors}
+    arch = g.value("general.architecture")
+    if arch not in SUPPORTED_ARCHITECTURES:
+        raise InputError(f"architecture '{arch}' is not supported (supported: {', '.join(SUPPORTED_ARCHITECTURES)})")
+    if g.value("tokenizer.ggml.tokens") is None:
+        raise InputError("no tokenizer (tokenizer.ggml.tokens missing)")
+    return g
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    try:
+        convert()
+    except InputError as e:
+        where = f"{sys.argv[1]}: " if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else ""
+        print(f"error: {where}{e}", file=sys.stderr, flush=True)
+        sys.exit(2)
+    except FileNotFoundError as e:
+        print(f"error: {e.filename}: no such file", file=sys.stderr, flush=True)
+        sys.exit(2)
+# --- end host contract
+
+
+def convert() -> None:
+    ap = ContractArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("gguf")
     ap.add_argument("out_dir")
     ap.add_argument("--max-length", type=int, default=2048, help="GenAI search.max_length default")
@@ -68,15 +152,19 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=min(physical_cores(), 16),
                     help="intra_op_num_threads written to genai_config.json (default: this machine's physical "
                          "cores, at most 16; 0: GenAI's default, half the hardware threads)")
+    ap.add_argument("--version", action="version", version=CONVERTER_VERSION)
     args = ap.parse_args()
-    g = Gguf(args.gguf)
+    progress(f"reading {args.gguf}")
+    g = open_checked(args.gguf)
     cfg, weights = read_model(g, args.precision)
+    progress(f"writing model.onnx ({cfg.num_layers} layers)")
     options = GraphOptions(accuracy_level=args.accuracy_level, fuse_qkv=not args.no_fuse,
                            fuse_gate_up=not args.no_fuse)
     tmp = args.out_dir + ".partial"
     shutil.rmtree(tmp, ignore_errors=True)
     write_model_dir(tmp, cfg, weights, max_length=args.max_length, external_data=True, options=options,
                     session_options=session_options(args.threads))
+    progress("writing tokenizer")
     write_tokenizer(g, cfg, tmp)
     if os.path.isdir(args.out_dir):
         shutil.rmtree(args.out_dir)

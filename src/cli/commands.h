@@ -12,5 +12,6 @@ using Action = std::function<int()>;
 Action add_run_command(CLI::App& app);
 Action add_models_command(CLI::App& app);
 Action add_generate_command(CLI::App& app);
+Action add_convert_command(CLI::App& app);  // gguf-import
 
 }  // namespace wasinn::cli

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   app.add_flag("-V,--version", version, "Print the versions of wasinn, wasmtime, ONNX Runtime and GenAI");
   std::vector<wasinn::cli::Action> actions = {wasinn::cli::add_run_command(app), wasinn::cli::add_models_command(app),
                                               wasinn::cli::add_generate_command(app)};
+  actions.push_back(wasinn::cli::add_convert_command(app));  // gguf-import
   CLI11_PARSE(app, argc, argv);
   try {
     wasinn::verify_runtime();

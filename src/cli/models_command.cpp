@@ -25,6 +25,21 @@ Action add_models_command(CLI::App& app) {
     for (const auto& m : models) {
       std::cout << std::setw(20) << m.name;
       try {
+        // gguf-import: a GGUF-backed model is reported (and loaded) only once converted, since
+        // listing must not start conversions.
+        if (!m.gguf.empty()) {
+          auto entry = configured.gguf->cached(m.gguf);
+          if (!entry) {
+            std::cout << std::setw(10) << "gguf" << std::setw(9) << "-" << std::setw(10) << "-" << m.gguf.string()
+                      << " (not converted yet; converts on first use)\n";
+            continue;
+          }
+          auto model = configured.genai->open(m.name);
+          const auto& info = genai::GenAIBackend::info(*model);
+          std::cout << std::setw(10) << info.type << std::setw(9) << info.context_length << std::setw(10)
+                    << info.provider << m.gguf.string() << " (converted: " << entry->string() << ")\n";
+          continue;
+        }
         auto model = configured.genai->open(m.name);
         const auto& info = genai::GenAIBackend::info(*model);
         std::cout << std::setw(10) << info.type << std::setw(9) << info.context_length << std::setw(10)

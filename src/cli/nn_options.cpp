@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <stdexcept>
 
 #include "wasinn/onnx/onnx_backend.h"
@@ -35,9 +36,13 @@ void add_preload(genai::ModelRegistry& registry, const std::string& spec) {
   if (std::find(kTargets.begin(), kTargets.end(), target) == kTargets.end())
     throw std::invalid_argument("--nn-preload '" + spec + "': target must be CPU, GPU, TPU or AUTO");
   std::error_code ec;
-  if (!std::filesystem::is_directory(path, ec))
+  if (gguf::is_gguf_path(path) && !std::filesystem::is_directory(path, ec)) {
+    // gguf-import: converted on first load, so a bad file fails only the load that names it.
+    if (!std::filesystem::is_regular_file(path, ec))
+      throw std::invalid_argument("--nn-preload '" + spec + "': GGUF file " + path + " does not exist");
+  } else if (!std::filesystem::is_directory(path, ec))
     throw std::invalid_argument("--nn-preload '" + spec + "': model directory " + path + " does not exist");
-  if (!std::filesystem::is_regular_file(std::filesystem::path(path) / "genai_config.json", ec))
+  else if (!std::filesystem::is_regular_file(std::filesystem::path(path) / "genai_config.json", ec))
     throw std::invalid_argument("--nn-preload '" + spec + "': " + path +
                                 " is not a GenAI model directory (no genai_config.json)");
   try {
@@ -50,7 +55,7 @@ void add_preload(genai::ModelRegistry& registry, const std::string& spec) {
 }  // namespace
 
 void NnOptions::add_flags(CLI::App& command) {
-  command.add_option("--models", model_roots, "Directory of GenAI models, one per subdirectory (repeatable)")
+  command.add_option("--models", model_roots, "Directory of GenAI models, one per subdirectory or NAME.gguf file (repeatable)")
       ->check(CLI::ExistingDirectory)
       ->allow_extra_args(false);
   command.add_option("--nn-preload", preloads, "Register a model: NAME:ENCODING:TARGET:PATH (WasmEdge's format)")
@@ -63,6 +68,16 @@ NnOptions::Configured NnOptions::configure() const {
   auto registry = genai::ModelRegistry::from_environment();
   for (const auto& root : model_roots) registry.add_root(root);
   for (const auto& spec : preloads) add_preload(registry, spec);
+  auto importer = std::make_shared<const gguf::Importer>(gguf::Importer::options_from_environment());
+  // The guest sees a wasi-nn error number; the user also gets the converter's reason, one line.
+  registry.set_gguf_converter([importer](const std::filesystem::path& file) {
+    try {
+      return importer->converted(file);
+    } catch (const std::exception& e) {
+      std::cerr << "wasinn: error: " << e.what() << "\n";
+      throw;
+    }
+  });
   auto options = genai::BackendOptions::from_environment();
   if (ep) options.provider = genai::parse_execution_provider(*ep);
   if (strict_ep) options.strict_provider = true;
@@ -72,6 +87,7 @@ NnOptions::Configured NnOptions::configure() const {
   c.backends = std::make_shared<nn::Backends>();
   c.backends->set_name_loader(c.genai);
   c.backends->add_byte_loader(nn::GraphEncoding::onnx, std::make_shared<onnx::OnnxBackend>());
+  c.gguf = importer;
   return c;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "wasinn/genai/backend.h"
+#include "wasinn/gguf/importer.h"
 #include "wasinn/nn/host.h"
 
 namespace wasinn::cli {
@@ -24,6 +25,7 @@ struct NnOptions {
   struct Configured {
     std::shared_ptr<genai::GenAIBackend> genai;
     std::shared_ptr<nn::Backends> backends;
+    std::shared_ptr<const gguf::Importer> gguf;  // converts GGUF-backed models on first use
   };
   // The GenAI backend (load-by-name) and the ONNX backend (load from bytes). Throws
   // std::invalid_argument with a message for the user on a bad flag or missing directory.

@@ -28,6 +28,13 @@ fs::path checked_model_dir(const fs::path& dir, std::string_view name) {
   return dir;
 }
 
+bool is_gguf_file(const fs::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::error_code ec;
+  return ext == ".gguf" && !fs::is_directory(path, ec);
+}
+
 }  // namespace
 
 ModelRegistry ModelRegistry::from_environment() {
@@ -47,10 +54,22 @@ void ModelRegistry::add_root(fs::path root) { roots_.push_back(std::move(root));
 void ModelRegistry::add(std::string name, fs::path dir) {
   validate_name(name);
   std::erase_if(entries_, [&](const ModelEntry& e) { return e.name == name; });
-  entries_.push_back({std::move(name), std::move(dir)});
+  if (is_gguf_file(dir))
+    entries_.push_back({std::move(name), {}, std::move(dir)});
+  else
+    entries_.push_back({std::move(name), std::move(dir), {}});
 }
 
 void ModelRegistry::set_resolver(Resolver resolver) { resolver_ = std::move(resolver); }
+
+void ModelRegistry::set_gguf_converter(GgufConverter converter) { gguf_converter_ = std::move(converter); }
+
+fs::path ModelRegistry::converted(const fs::path& gguf, std::string_view name) const {
+  if (!gguf_converter_)
+    throw Error(ErrorCode::invalid_argument, "model '" + std::string(name) + "' is the GGUF file " + gguf.string() +
+                                                 ", and this host converts no GGUF files");
+  return checked_model_dir(gguf_converter_(gguf), name);
+}
 
 void ModelRegistry::validate_name(std::string_view name) {
   auto bad = [&](const std::string& why) {
@@ -69,7 +88,7 @@ void ModelRegistry::validate_name(std::string_view name) {
 fs::path ModelRegistry::resolve(std::string_view name) const {
   validate_name(name);
   for (const auto& e : entries_)
-    if (e.name == name) return checked_model_dir(e.dir, name);
+    if (e.name == name) return e.gguf.empty() ? checked_model_dir(e.dir, name) : converted(e.gguf, name);
   if (resolver_) {
     if (auto dir = resolver_(name)) return checked_model_dir(*dir, name);
   }
@@ -77,6 +96,8 @@ fs::path ModelRegistry::resolve(std::string_view name) const {
     std::error_code ec;
     fs::path dir = root / std::string(name);
     if (fs::is_directory(dir, ec)) return checked_model_dir(dir, name);
+    fs::path gguf = root / (std::string(name) + ".gguf");
+    if (fs::is_regular_file(gguf, ec)) return converted(gguf, name);
   }
   std::string where;
   for (const auto& root : roots_) where += (where.empty() ? "" : ", ") + root.string();
@@ -90,7 +111,17 @@ std::vector<ModelEntry> ModelRegistry::list() const {
     std::vector<ModelEntry> found;
     std::error_code ec;
     for (const auto& child : fs::directory_iterator(root, ec)) {
-      if (child.is_directory(ec) && has_config(child.path())) found.push_back({child.path().filename().string(), child.path()});
+      if (child.is_directory(ec) && has_config(child.path())) found.push_back({child.path().filename().string(), child.path(), {}});
+      // A root's NAME.gguf is the model NAME, when NAME is a valid name no directory takes.
+      if (child.is_regular_file(ec) && is_gguf_file(child.path())) {
+        std::string stem = child.path().stem().string();
+        try {
+          validate_name(stem);
+        } catch (const Error&) {
+          continue;
+        }
+        if (!fs::is_directory(root / stem, ec)) found.push_back({stem, {}, child.path()});
+      }
     }
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     for (auto& f : found)
