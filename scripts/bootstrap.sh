@@ -100,6 +100,7 @@ apt_packages=(
   cmake ninja-build pkg-config python3-venv binutils
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   "clang-$LLVM_MAJOR" "lld-$LLVM_MAJOR" "libclang-rt-$LLVM_MAJOR-dev-wasm32" wasi-libc
+  libcurl4-openssl-dev  # remote backend: HTTP to OpenAI-compatible engines
 )
 missing=()
 for p in "${apt_packages[@]}"; do

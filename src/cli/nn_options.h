@@ -10,6 +10,7 @@
 
 #include "wasinn/genai/backend.h"
 #include "wasinn/nn/host.h"
+#include "wasinn/remote/backend.h"
 
 namespace wasinn::cli {
 
@@ -23,6 +24,7 @@ struct NnOptions {
 
   struct Configured {
     std::shared_ptr<genai::GenAIBackend> genai;
+    std::shared_ptr<remote::RemoteBackend> remote;  // remote-backend: names pointed at an engine
     std::shared_ptr<nn::Backends> backends;
   };
   // The GenAI backend (load-by-name) and the ONNX backend (load from bytes). Throws
