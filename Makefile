@@ -83,6 +83,7 @@ bench: build
 	  --model $(CACHE_DIR)/models/smollm2 --wasinn $(BUILD_DIR)/bin/wasinn --guest $(BUILD_DIR)/guests/stream.wasm --runs 5
 	$(PYTHON) bench/tensor_memory.py --wasinn $(BUILD_DIR)/bin/wasinn \
 	  --guest $(BUILD_DIR)/guests/big_tensor_component.component.wasm
+	$(PYTHON) bench/remote_bench.py --gguf $(CACHE_DIR)/downloads/SmolLM2-135M-Instruct.gguf --wasinn $(BUILD_DIR)/bin/wasinn --guests $(BUILD_DIR)/guests
 
 # Mutation testing (universalmutator, pinned) of src/nn, src/abi and src/genai on a seeded
 # sample, in its own tree under /tmp (about 55 minutes on 2 cores; not part of make test). Knobs:

@@ -103,6 +103,7 @@ apt_packages=(
   # clang's x86_64 runtime: libFuzzer and the sanitizers for the fuzz targets (fuzz/)
   "libclang-rt-$LLVM_MAJOR-dev"
   libssl-dev  # gguf-import: SHA-256 of GGUF files (OpenSSL libcrypto)
+  libcurl4-openssl-dev  # remote backend: HTTP to OpenAI-compatible engines
 )
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -15,7 +15,8 @@ Action add_models_command(CLI::App& app) {
     if (!cmd->parsed()) return -1;
     auto configured = flags->configure();
     auto models = configured.genai->registry().list();
-    if (models.empty()) {
+    auto remote_models = configured.remote->list();  // remote-backend
+    if (models.empty() && remote_models.empty()) {
       std::cout << "no models: pass --models DIR or --nn-preload, or set WASINN_MODELS\n";
       return 0;
     }
@@ -49,6 +50,11 @@ Action add_models_command(CLI::App& app) {
         status = 1;
       }
     }
+    // remote-backend: models on an engine, listed without contacting it (the URL instead of a
+    // directory; a guest's load checks the engine).
+    for (const auto& m : remote_models)
+      std::cout << std::setw(20) << m.name << std::setw(10) << "remote" << std::setw(9) << "-" << std::setw(10) << "-"
+                << m.model.url << (m.model.model.empty() ? "" : "#" + m.model.model) << "\n";
     return status;
   };
 }

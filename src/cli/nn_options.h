@@ -11,6 +11,7 @@
 #include "wasinn/genai/backend.h"
 #include "wasinn/gguf/importer.h"
 #include "wasinn/nn/host.h"
+#include "wasinn/remote/backend.h"
 
 namespace wasinn::cli {
 
@@ -24,6 +25,7 @@ struct NnOptions {
 
   struct Configured {
     std::shared_ptr<genai::GenAIBackend> genai;
+    std::shared_ptr<remote::RemoteBackend> remote;  // remote-backend: names pointed at an engine
     std::shared_ptr<nn::Backends> backends;
     std::shared_ptr<const gguf::Importer> gguf;  // converts GGUF-backed models on first use
   };

@@ -45,6 +45,8 @@ class ModelRegistry {
   // Every model a guest can name: explicit entries, then each root's models, sorted (a root's
   // NAME.gguf files are models named NAME).
   std::vector<ModelEntry> list() const;
+  // The roots, in the order added (other backends read model directories from them too).
+  const std::vector<std::filesystem::path>& roots() const { return roots_; }
 
   // nn::Error(invalid_argument) unless `name` is a plain directory name.
   static void validate_name(std::string_view name);
