@@ -121,17 +121,17 @@ fi
 
 # --- Python: GenAI + ONNX Runtime wheels (the native libraries and the oracle), model tools,
 # llama.cpp (xllamacpp) as the GGUF oracle and benchmark peer, pytest for the converter ---------
-py_key="genai-$ORT_GENAI_VERSION-ort-$ORT_VERSION-np-$NUMPY_VERSION-onnx-$ONNX_VERSION-gguf-$GGUF_VERSION-xllamacpp-$XLLAMACPP_VERSION-pytest-$PYTEST_VERSION"
+py_key="genai-$ORT_GENAI_VERSION-ort-$ORT_VERSION-np-$NUMPY_VERSION-onnx-$ONNX_VERSION-gguf-$GGUF_VERSION-xllamacpp-$XLLAMACPP_VERSION-pytest-$PYTEST_VERSION-jsonschema-$JSONSCHEMA_VERSION"
 venv="$cache/venv-$py_key"
 if ! done_with "$venv" "$py_key"; then
-  step "pip: onnxruntime-genai $ORT_GENAI_VERSION, onnxruntime $ORT_VERSION, onnx, gguf, numpy, xllamacpp, pytest" \
+  step "pip: onnxruntime-genai $ORT_GENAI_VERSION, onnxruntime $ORT_VERSION, onnx, gguf, numpy, xllamacpp, pytest, jsonschema" \
     "check that PyPI is reachable (pip download onnxruntime==$ORT_VERSION) and that python3 -m venv works"
   rm -rf "$venv"
   python3 -m venv "$venv"
   with_progress "$venv" "$venv/bin/pip" install -q --disable-pip-version-check \
     "onnxruntime-genai==$ORT_GENAI_VERSION" "onnxruntime==$ORT_VERSION" \
     "numpy==$NUMPY_VERSION" "onnx==$ONNX_VERSION" "gguf==$GGUF_VERSION" "xllamacpp==$XLLAMACPP_VERSION" \
-    "pytest==$PYTEST_VERSION"
+    "pytest==$PYTEST_VERSION" "jsonschema==$JSONSCHEMA_VERSION"
   mark_done "$venv" "$py_key"
 else
   cached "Python packages"

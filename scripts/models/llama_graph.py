@@ -271,6 +271,12 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights, options: GraphOptions | None 
             init("lm_head.weight_t", w.lm_head.T)
         node("MatMul", ["final_normed", "lm_head.weight_t"], ["logits"])
 
+    # The final hidden state (after the final norm) as an extra output, for embeddings: GenAI's
+    # OgaGenerator_GetOutput reads any graph output by name, undeclared in genai_config.json.
+    node("Identity", ["final_normed"], ["hidden_states"])
+    graph_outputs.append(helper.make_tensor_value_info("hidden_states", TensorProto.FLOAT,
+                                                       ["batch_size", "sequence_length", cfg.hidden_size]))
+
     graph = helper.make_graph(nodes, "llama_decoder", graph_inputs, graph_outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21), helper.make_opsetid(MS_DOMAIN, 1)],
                               producer_name="wasinn-model-scripts")

@@ -1,6 +1,7 @@
 #include "wasinn/genai/backend.h"
 
 #include "genai/genai_graph.h"
+#include "genai/guidance.h"
 #include "genai/loaded_model.h"
 #include "wasinn/nn/error.h"
 
@@ -42,7 +43,9 @@ const ModelInfo& GenAIBackend::info(const LoadedModel& model) { return model.inf
 
 std::shared_ptr<nn::Graph> GenAIBackend::load_by_name(std::string_view name, std::string_view config_json) {
   auto load_options = RequestOptions::parse_json(config_json);
-  return std::make_shared<GenAIGraph>(open(name), options_, std::move(load_options));
+  auto model = open(name);
+  check_guidance(*model, load_options);  // a bad schema or grammar fails the load, not a later compute
+  return std::make_shared<GenAIGraph>(std::move(model), options_, std::move(load_options));
 }
 
 }  // namespace wasinn::genai

@@ -1,11 +1,15 @@
 // Execution contexts of the GenAI backend. Inputs are dispatched by name (prompt, messages,
 // input_ids, options) or, for index-addressed guests, by index and type: index 0 is the prompt
 // (u8) or input_ids (i64), index 1 is JSON options (u8). Outputs: response / index 0 (text),
-// metadata / index 1 (JSON), logits / index 0 after input_ids.
+// metadata / index 1 (JSON), logits / index 0 after input_ids. With the `embedding` option, a
+// prompt gives its embedding: WasmEdge's JSON at index 0 (or `response`) and an f32 tensor
+// `embedding` [1, N] by name.
 #include <cstdio>
 #include <optional>
 
+#include "genai/embedding.h"
 #include "genai/genai_graph.h"
+#include "genai/guidance.h"
 #include "genai/logits_runner.h"
 #include "wasinn/genai/generation_session.h"
 #include "wasinn/nn/utf8.h"
@@ -59,8 +63,20 @@ class GenAIContext : public nn::ExecutionContext {
       stream_.reset();
       response_.reset();
       logits_out_.reset();
+      embedding_.reset();
+      if (current_settings().embedding) {
+        if (kind_ == Kind::none) throw Error(ErrorCode::invalid_argument, "no input set: expected 'prompt'");
+        if (kind_ != Kind::prompt)
+          throw Error(ErrorCode::invalid_argument, "embedding needs a text prompt, not messages or input_ids");
+        embedding_ = mean_pooled_embedding(*model_, tokens_);
+        metadata_.output_tokens = 0;
+        return;
+      }
       if (kind_ == Kind::input_ids) {
         auto settings = current_settings();
+        if (settings.guidance)  // logits are the model's own; a constraint on them would be ignored
+          throw Error(ErrorCode::unsupported_operation, "option '" + settings.guidance->option +
+                                                            "' constrains generated text; input_ids returns logits");
         logits_out_ = logits_.run(ids_, settings.incremental_logits, settings.max_length);
         return;
       }
@@ -78,9 +94,17 @@ class GenAIContext : public nn::ExecutionContext {
 
   Tensor get_output(const TensorId& id) override {
     if (is_output(id, "metadata", 1)) return Tensor::from_bytes(metadata_json());
+    if (embedding_) {
+      if (id == TensorId("embedding"))
+        return Tensor::from_values<float>(TensorType::f32, {1, static_cast<uint32_t>(embedding_->size())}, *embedding_);
+      if (is_output(id, "response", 0)) return Tensor::from_bytes(embedding_json(*embedding_));
+      throw Error(ErrorCode::invalid_argument, "no output " + id.to_string() +
+                                                   "; an embedding context has 'embedding' (f32 [1, N]), 'response' (0, "
+                                                   "JSON) and 'metadata' (1)");
+    }
     if (logits_out_ && is_output(id, "logits", 0)) return *logits_out_;
     if (response_ && is_output(id, "response", 0)) return Tensor::from_bytes(*response_);
-    if (!response_ && !logits_out_)
+    if (!response_ && !logits_out_ && !embedding_)
       throw Error(ErrorCode::invalid_argument, "no output " + id.to_string() + " yet: call compute first");
     throw Error(ErrorCode::invalid_argument, "no output " + id.to_string() + "; this context has " +
                                                  (logits_out_ ? "'logits' (0)" : "'response' (0)") +
@@ -91,6 +115,8 @@ class GenAIContext : public nn::ExecutionContext {
     translating_genai_errors([&] {
       if (kind_ == Kind::input_ids)
         throw Error(ErrorCode::unsupported_operation, "streaming needs a prompt or messages, not input_ids");
+      if (current_settings().embedding)
+        throw Error(ErrorCode::unsupported_operation, "an embedding is computed whole: use compute, not compute_single");
       if (!stream_) stream_ = start_session();
       auto piece = stream_->next_piece();
       metadata_ = stream_->metadata();
@@ -121,8 +147,14 @@ class GenAIContext : public nn::ExecutionContext {
 
   void set_input_checked(const TensorId& id, Tensor tensor) {
     if (id == TensorId("options") || id == TensorId(1u)) {
-      request_ = load_options_;
-      request_.merge(RequestOptions::parse_json(text_of(tensor, "options")));
+      auto options = RequestOptions::parse_json(text_of(tensor, "options"));
+      check_guidance(*model_, options);  // here, not at compute; the context keeps its old options
+      RequestOptions merged = load_options_;
+      merged.merge(options);
+      if (merged.embedding.value_or(false) && merged.guidance)
+        throw Error(ErrorCode::invalid_argument, "option '" + merged.guidance->option +
+                                                     "' constrains generated text, but 'embedding' generates none");
+      request_ = std::move(merged);
       refresh_input_metadata();
       return;
     }
@@ -152,6 +184,7 @@ class GenAIContext : public nn::ExecutionContext {
     }
     response_.reset();
     logits_out_.reset();
+    embedding_.reset();
     refresh_input_metadata();
   }
 
@@ -173,6 +206,7 @@ class GenAIContext : public nn::ExecutionContext {
 
   std::string rendered_prompt() const {
     if (kind_ == Kind::messages) return model_->apply_chat_template(text_);
+    if (current_settings().embedding) return text_;  // embeddings are of the text itself, as llama.cpp's
     return current_settings().chat_template ? model_->as_user_turn(text_) : text_;
   }
 
@@ -209,6 +243,7 @@ class GenAIContext : public nn::ExecutionContext {
   Tensor ids_;
   std::optional<std::string> response_;
   std::optional<Tensor> logits_out_;
+  std::optional<std::vector<float>> embedding_;
   GenerationMetadata metadata_;
   std::optional<GenerationSession> stream_;
   std::string last_piece_;

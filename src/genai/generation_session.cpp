@@ -37,6 +37,7 @@ std::string_view to_string(StopReason reason) {
     case StopReason::eos: return "eos";
     case StopReason::max_length: return "max_length";
     case StopReason::stop_string: return "stop_string";
+    case StopReason::max_length_in_constraint: return "max_length_in_constraint";
   }
   return "?";
 }
@@ -73,6 +74,9 @@ struct GenerationSession::State {
 
   void finish(StopReason reason) {
     finished = true;
+    // Under guidance llguidance forces EOS once the structure is complete; a limit before that
+    // cut the structure short.
+    if (reason == StopReason::max_length && settings.guidance) reason = StopReason::max_length_in_constraint;
     metadata.stop_reason = reason;
     if (metadata.output_tokens > 1) {
       double seconds = std::chrono::duration<double>(last_token - first_token).count();
@@ -141,6 +145,8 @@ GenerationSession GenerationSession::from_encoded(std::shared_ptr<const LoadedMo
   params.set_search("top_k", static_cast<double>(settings.top_k));
   params.set_search("repetition_penalty", settings.repetition_penalty);
   if (settings.seed) params.set_search("random_seed", static_cast<double>(*settings.seed));
+  // Guidance constrains only generated tokens: the prompt (templated or not) is appended as is.
+  if (settings.guidance) params.set_guidance(settings.guidance->type, settings.guidance->data);
 
   s->check_cancelled();  // before the prefill, the longest single step
   s->generator = std::make_unique<oga::Generator>(model->model(), params);

@@ -142,6 +142,11 @@ void GeneratorParams::set_search(const char* name, bool value) {
   check(OgaGeneratorParamsSetSearchBool(handle_.get(), name, value));
 }
 
+void GeneratorParams::set_guidance(const std::string& type, const std::string& data) {
+  // Fast-forward tokens off: sessions read one token per step (GetNextTokens), as they decode.
+  check(OgaGeneratorParamsSetGuidance(handle_.get(), type.c_str(), data.c_str(), /*enable_ff_tokens=*/false));
+}
+
 OgaElementType Tensor::type() const {
   OgaElementType type = OgaElementType_undefined;
   check(OgaTensorGetType(handle_.get(), &type));

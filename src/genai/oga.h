@@ -93,6 +93,9 @@ class GeneratorParams {
   explicit GeneratorParams(const Model& model);
   void set_search(const char* name, double value);
   void set_search(const char* name, bool value);
+  // Constrained decoding by llguidance: `type` is "json_schema", "regex" or "lark_grammar".
+  // GenAI checks `data` only when a Generator is made from these params.
+  void set_guidance(const std::string& type, const std::string& data);
   const OgaGeneratorParams* get() const { return handle_.get(); }
 
  private:

@@ -90,6 +90,8 @@ typedef struct OgaTensor OgaTensor;
     (OgaGeneratorParams * params, const char* name, double value))                                \
   X(OgaResult*, OgaGeneratorParamsSetSearchBool,                                                  \
     (OgaGeneratorParams * params, const char* name, bool value))                                  \
+  X(OgaResult*, OgaGeneratorParamsSetGuidance,                                                    \
+    (OgaGeneratorParams * params, const char* type, const char* data, bool enable_ff_tokens))     \
   X(OgaResult*, OgaCreateGenerator,                                                               \
     (const OgaModel* model, const OgaGeneratorParams* params, OgaGenerator** out))                \
   X(void, OgaDestroyGenerator, (OgaGenerator * generator))                                        \

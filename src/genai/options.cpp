@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "grammar/gbnf_to_lark.h"
 #include "wasinn/nn/error.h"
 
 namespace wasinn::genai {
@@ -33,6 +34,78 @@ void check_sampling(double temperature, double top_p, int top_k, const std::stri
   if (!(temperature >= 0.0)) invalid(where + "temperature must be >= 0");
   if (!(top_p > 0.0 && top_p <= 1.0)) invalid(where + "top_p must be in (0, 1]");
   if (top_k < 0) invalid(where + "top_k must be >= 0");
+}
+
+// The guidance keys; at most one may be given. Empty strings count as absent (WasmEdge guests
+// send "grammar": "" and "json-schema": "" for "none").
+std::optional<Guidance> parse_guidance(const nlohmann::json& j) {
+  std::optional<Guidance> found;
+  auto take = [&](const char* key, const char* type, auto&& convert) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty())) return;
+    if (found) invalid("options '" + found->option + "' and '" + key + "' both constrain the output; give one");
+    found = Guidance{type, convert(*it), key};
+  };
+  auto text = [](const char* key) {
+    return [key](const nlohmann::json& v) {
+      if (!v.is_string()) invalid("option '" + std::string(key) + "' must be a string");
+      return v.get<std::string>();
+    };
+  };
+  auto schema = [](const char* key) {
+    return [key](const nlohmann::json& v) {
+      nlohmann::json parsed = v;
+      if (v.is_string()) {
+        try {
+          parsed = nlohmann::json::parse(v.get<std::string>());
+        } catch (const nlohmann::json::parse_error& e) {
+          invalid("option '" + std::string(key) + "': the schema is not valid JSON: " + e.what());
+        }
+      }
+      if (!parsed.is_object() && !parsed.is_boolean())
+        invalid("option '" + std::string(key) + "': a JSON schema must be an object or a boolean");
+      return parsed.dump();
+    };
+  };
+  auto gbnf = [](const char* key) {
+    return [key](const nlohmann::json& v) {
+      if (!v.is_string()) invalid("option '" + std::string(key) + "' must be a string (a GBNF grammar)");
+      try {
+        return grammar::gbnf_to_lark(v.get<std::string>());
+      } catch (const grammar::GbnfError& e) {
+        invalid("option '" + std::string(key) + "': GBNF " + e.what());
+      }
+    };
+  };
+  take("json-schema", "json_schema", schema("json-schema"));
+  take("json_schema", "json_schema", schema("json_schema"));
+  take("grammar", "lark_grammar", gbnf("grammar"));
+  take("regex", "regex", text("regex"));
+  take("lark", "lark_grammar", text("lark"));
+  take("lark_grammar", "lark_grammar", text("lark_grammar"));
+  return found;
+}
+
+[[noreturn]] void unsupported(const std::string& message) {
+  throw Error(ErrorCode::unsupported_operation, message);
+}
+
+// Keys that would change the meaning of the answer but that this backend cannot serve: refused
+// rather than ignored, so the guest never believes it got what it asked for.
+void refuse_unserved(const nlohmann::json& j) {
+  for (const char* key : {"mmproj", "image", "images"}) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty()) ||
+        (it->is_array() && it->empty()))
+      continue;
+    unsupported("option '" + std::string(key) +
+                "': multimodal input is not served (the GenAI backend runs text-only models)");
+  }
+  for (const char* key : {"presence-penalty", "presence_penalty", "frequency-penalty", "frequency_penalty"}) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null() || (it->is_number() && it->get<double>() == 0.0)) continue;
+    unsupported("option '" + std::string(key) + "': GenAI's sampler has no such penalty (only 0 is accepted)");
+  }
 }
 
 }  // namespace
@@ -173,6 +246,11 @@ RequestOptions RequestOptions::parse_json(std::string_view json_text) {
   r.chat_template = boolean({"chat_template", "chat-template"});
   r.incremental_logits = boolean({"incremental_logits", "incremental-logits"});
   r.stream_stdout = boolean({"stream-stdout", "stream_stdout"});
+  refuse_unserved(j);
+  r.guidance = parse_guidance(j);
+  r.embedding = boolean({"embedding", "embeddings"});
+  if (r.guidance && r.embedding.value_or(false))
+    invalid("option '" + r.guidance->option + "' constrains generated text, but 'embedding' generates none");
   check_sampling(r.temperature.value_or(1.0), r.top_p.value_or(1.0), r.top_k.value_or(0), "option: ");
   return r;
 }
@@ -194,6 +272,8 @@ void RequestOptions::merge(const RequestOptions& over) {
   take(chat_template, over.chat_template);
   take(incremental_logits, over.incremental_logits);
   take(stream_stdout, over.stream_stdout);
+  take(guidance, over.guidance);
+  take(embedding, over.embedding);
 }
 
 GenerationSettings resolve(const BackendOptions& backend, const RequestOptions& request) {
@@ -214,6 +294,8 @@ GenerationSettings resolve(const BackendOptions& backend, const RequestOptions& 
   s.chat_template = request.chat_template.value_or(backend.chat_template);
   s.incremental_logits = request.incremental_logits.value_or(false);
   s.stream_stdout = request.stream_stdout.value_or(false);
+  s.embedding = request.embedding.value_or(false);
+  if (!s.embedding) s.guidance = request.guidance;
   return s;
 }
 

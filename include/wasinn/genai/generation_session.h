@@ -17,7 +17,9 @@ namespace wasinn::genai {
 
 class LoadedModel;
 
-enum class StopReason { none, eos, max_length, stop_string };
+// max_length_in_constraint: the token limit ended a constrained (guidance) generation before
+// its schema or grammar was complete, so the text is a prefix of a valid answer, not one.
+enum class StopReason { none, eos, max_length, stop_string, max_length_in_constraint };
 std::string_view to_string(StopReason reason);
 
 struct GenerationMetadata {

@@ -45,6 +45,14 @@ struct BackendOptions {
   static BackendOptions from_environment(const Getenv& getenv = {});
 };
 
+// Constrained decoding: what GenAI's OgaGeneratorParamsSetGuidance reads.
+struct Guidance {
+  std::string type;    // "json_schema", "regex" or "lark_grammar"
+  std::string data;    // the schema, the regex, or the Lark grammar (GBNF already translated)
+  std::string option;  // the option key it came from ("json-schema", "grammar", ...), for messages
+  bool operator==(const Guidance&) const = default;
+};
+
 struct RequestOptions {
   std::optional<int> max_new_tokens;  // "n-predict", "max_tokens", "max_new_tokens"
   std::optional<int> max_length;      // "max_length", "ctx-size": cap on prompt + response
@@ -59,9 +67,16 @@ struct RequestOptions {
   std::optional<bool> chat_template;
   std::optional<bool> incremental_logits;  // "incremental-logits", "incremental_logits"
   std::optional<bool> stream_stdout;       // "stream-stdout": the host prints tokens itself
+  // "json-schema"/"json_schema" (a JSON string or object), "grammar" (llama.cpp GBNF), "regex",
+  // "lark"/"lark_grammar". Checked here as far as text alone allows (JSON, GBNF syntax);
+  // GenAI's own check against the model is check_guidance() in src/genai/guidance.h.
+  std::optional<Guidance> guidance;
+  std::optional<bool> embedding;           // "embedding": compute returns the prompt's embedding
 
   // Parses a JSON object; unknown keys are ignored (WasmEdge guests send many), a known key of
-  // the wrong type or range is nn::Error(invalid_argument) naming it. Empty text = no options.
+  // the wrong type or range is nn::Error(invalid_argument) naming it, and a key asking for
+  // something not served (multimodal "mmproj"/"image", nonzero presence/frequency penalties)
+  // is nn::Error(unsupported_operation). Empty text = no options.
   static RequestOptions parse_json(std::string_view json);
   // Fields set in `over` replace ours.
   void merge(const RequestOptions& over);
@@ -82,6 +97,8 @@ struct GenerationSettings {
   bool chat_template = true;
   bool incremental_logits = false;
   bool stream_stdout = false;
+  std::optional<Guidance> guidance;
+  bool embedding = false;
 };
 
 GenerationSettings resolve(const BackendOptions& backend, const RequestOptions& request);

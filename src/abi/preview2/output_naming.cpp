@@ -31,9 +31,19 @@ std::vector<NamedOutput> collect_outputs(nn::ExecutionContext& context, std::spa
   if (auto names = genai_output_names(input_names)) {
     try {
       for (const auto& name : *names) outputs.push_back({name, context.get_output(name)});
-      return outputs;
     } catch (const nn::Error& e) {
       if (!is_invalid_argument(e) || !outputs.empty()) throw;
+    }
+    if (!outputs.empty()) {
+      // Outputs some contexts have: `embedding` (f32 [1, N]) after a prompt with the embedding option.
+      for (const char* name : {"embedding"}) {
+        try {
+          outputs.push_back({name, context.get_output(name)});
+        } catch (const nn::Error& e) {
+          if (!is_invalid_argument(e)) throw;
+        }
+      }
+      return outputs;
     }
   }
   for (uint32_t index = 0;; ++index) {
