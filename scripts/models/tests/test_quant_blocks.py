@@ -138,3 +138,49 @@ def test_gather_block_quantized_returns_dequantized_rows(type_name):
     ids = np.array([[0, 1, 39, 3, 2]], dtype=np.int64)
     got = s.run(["rows"], {"ids": ids})[0]
     np.testing.assert_allclose(got, q.dequantize()[ids], rtol=0, atol=1e-7 * np.abs(w).max())
+
+
+# K-quants: blocks from llama.cpp's own quantizer (ggml_quantize_chunk in PyPI xllamacpp's
+# library; the gguf package cannot quantize them), read back by the gguf package's dequantizer.
+K_TYPES = ["Q4_K", "Q5_K", "Q6_K"]
+
+
+def k_blocks(w: np.ndarray, type_name: str) -> tuple[np.ndarray, np.ndarray]:
+    from make_tiny_gguf import llamacpp_quantize
+    qtype = GGMLQuantizationType[type_name]
+    raw = llamacpp_quantize(w, qtype)
+    return raw, gguf_dequantize(raw, qtype).reshape(w.shape).astype(np.float32)
+
+
+@pytest.mark.parametrize("type_name", K_TYPES)
+def test_k_quant_mapping_dequantizes_like_gguf(type_name):
+    w = random_weights(24, 512, seed=11)
+    raw, expected = k_blocks(w, type_name)
+    q = quant_blocks.from_k_quant(raw, type_name, *w.shape)
+    # Q4_K / Q5_K regroup d*sc*q - dmin*m as d*sc*(q - zp) + (zp*d*sc - dmin*m): float32 rounding only.
+    np.testing.assert_allclose(q.dequantize(), expected, rtol=0, atol=1e-6 * np.abs(expected).max())
+    assert (q.bits, q.block_size) == {"Q4_K": (4, 32), "Q5_K": (8, 32), "Q6_K": (8, 16)}[type_name]
+    assert (q.offsets is None) == (type_name == "Q6_K")
+
+
+@pytest.mark.parametrize("type_name", K_TYPES)
+def test_k_quant_matmulnbits_equals_numpy_matmul(type_name):
+    w = random_weights(48, 256, seed=12)
+    q = quant_blocks.from_k_quant(k_blocks(w, type_name)[0], type_name, *w.shape)
+    x = np.random.default_rng(13).standard_normal((1, 3, 256)).astype(np.float32)
+    expected = x.astype(np.float64) @ k_blocks(w, type_name)[1].T.astype(np.float64)
+    got = run_linear(q, x, accuracy_level=0)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("type_name", K_TYPES)
+def test_k_quant_embedding_rows(type_name):
+    w = random_weights(40, 256, seed=14)
+    q = quant_blocks.from_k_quant(k_blocks(w, type_name)[0], type_name, *w.shape)
+    b = GraphBuilder()
+    b.embedding(q, "ids", "rows")
+    s = session(b, [helper.make_tensor_value_info("ids", TensorProto.INT64, ["b", "s"])],
+                [helper.make_tensor_value_info("rows", TensorProto.FLOAT, ["b", "s", 256])])
+    ids = np.array([[0, 1, 39, 3, 2]], dtype=np.int64)
+    np.testing.assert_allclose(s.run(["rows"], {"ids": ids})[0], q.dequantize()[ids], rtol=0,
+                               atol=1e-6 * np.abs(w).max())
