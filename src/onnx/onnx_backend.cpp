@@ -15,13 +15,6 @@ using nn::ErrorCode;
 // initialisation), so the C++ API's function table is set here, before the first Ort object,
 // and the process's one Ort::Env is made with it. A function-local static makes racing first
 // loads wait for one initialisation.
-//
-// The Env owns the one intra-op and inter-op thread pool every session uses (ORT's default size:
-// one thread per physical core). Without it each loaded graph made a pool of its own, so a guest
-// could make the host start a thread per core for each of its up to 64 live graphs, and their
-// threads spun after every run, taking cores from the other guests (profiling the fuzzer showed
-// them as most of its time). Spinning is off for the same reason: these are small graphs run by
-// many guests, not one model that wants every core.
 const Ort::Env& shared_env() {
   static const Ort::Env env = [] {
     const OrtApiBase* base = OrtGetApiBase();
@@ -30,16 +23,21 @@ const Ort::Env& shared_env() {
       throw Error(ErrorCode::runtime_error, std::string("the loaded onnxruntime ") + base->GetVersionString() +
                                                 " does not provide C API version " + std::to_string(ORT_API_VERSION));
     Ort::InitApi(api);
-    Ort::ThreadingOptions threading;
-    threading.SetGlobalSpinControl(false);
-    return Ort::Env(threading, ORT_LOGGING_LEVEL_WARNING, "wasinn-onnx");
+    return Ort::Env(ORT_LOGGING_LEVEL_WARNING, "wasinn-onnx");
   }();
   return env;
 }
 
 Ort::SessionOptions session_options(nn::ExecutionTarget target) {
   Ort::SessionOptions options;
-  options.DisablePerSessionThreads();  // the Env's pools (shared_env)
+  // Each graph runs on the calling thread, with no thread pool of its own. ONNX Runtime's
+  // default gave every loaded graph a pool of one thread per core, spinning after each run: a
+  // guest's 64 live graphs meant 64 pools taking cores from every other guest (profiling the
+  // fuzzer showed them as most of its time). Parallelism comes from many guests, each on its own
+  // thread. (The Env's shared pools are not an option: GenAI creates the process's one OrtEnv
+  // first, without them, and ONNX Runtime then refuses sessions that ask for them.)
+  options.SetIntraOpNumThreads(1);
+  options.SetInterOpNumThreads(1);
   switch (target) {
     case nn::ExecutionTarget::cpu:
     case nn::ExecutionTarget::autodetect: break;  // the CPU provider is always there

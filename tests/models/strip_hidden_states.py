@@ -24,9 +24,13 @@ def main() -> int:
         raise SystemExit(f"{path} has no hidden_states output to strip")
     del model.graph.output[:]
     model.graph.output.extend(outputs)
-    nodes = [n for n in model.graph.node if "hidden_states" not in n.output]
-    del model.graph.node[:]
-    model.graph.node.extend(nodes)
+    # The converter's final norm writes `hidden_states` and the head reads it: keep that value,
+    # under an internal name, so only the graph output goes.
+    for node in model.graph.node:
+        for names in (node.input, node.output):
+            for i, name in enumerate(names):
+                if name == "hidden_states":
+                    names[i] = "final_normed"
     onnx.save_model(model, path)
     return 0
 
