@@ -128,6 +128,19 @@ TEST(OpenAIProtocol, SamplingFollowsGenAIsResolution) {
   EXPECT_FALSE(body.contains("messages"));
 }
 
+// Options the engine is not sent must not be dropped silently: the guest would believe it got
+// JSON, an embedding or a shorter context.
+TEST(OpenAIProtocol, OptionsNotForwardedAreUnsupportedNotIgnored) {
+  for (const char* options : {R"({"json-schema": "{\"type\": \"object\"}"})", R"({"regex": "[0-9]+"})",
+                              R"({"embedding": true})", R"({"ctx-size": 64})"}) {
+    auto message = expect_nn_error(ErrorCode::unsupported_operation, [&] {
+      refuse_unserved_options(genai::RequestOptions::parse_json(options));
+    });
+    EXPECT_NE(message.find("not forwarded to a remote engine"), std::string::npos) << options << ": " << message;
+  }
+  refuse_unserved_options(genai::RequestOptions::parse_json(R"({"n-predict": 5, "temp": 0.2, "embedding": false})"));
+}
+
 TEST(OpenAIProtocol, MessagesGoAsTheyAreAndMustBeAList) {
   std::string messages = R"([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])";
   auto body = json::parse(request_body("m", InputKind::messages, messages, options("{}")));

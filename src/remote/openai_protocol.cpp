@@ -130,4 +130,14 @@ std::vector<std::string> model_ids(const std::string& body, const std::string& u
   return ids;
 }
 
+void refuse_unserved_options(const genai::RequestOptions& options) {
+  auto refuse = [](const std::string& what) {
+    throw nn::Error(nn::ErrorCode::unsupported_operation,
+                    what + " is not forwarded to a remote engine yet: use a local model for it");
+  };
+  if (options.guidance) refuse("constrained output (json-schema, grammar, regex, lark)");
+  if (options.embedding.value_or(false)) refuse("embedding");
+  if (options.max_length) refuse("max_length / ctx-size");
+}
+
 }  // namespace wasinn::remote

@@ -42,6 +42,11 @@ StreamChunk parse_chunk(const SseEvent& event, const std::string& url);
 // {"message": ...}, {"detail": ...}), or the body itself, shortened, when it is none of those.
 std::string engine_error_message(const std::string& body);
 
+// nn::Error(unsupported_operation) for an option this backend does not send to the engine and
+// that changes what the answer means (guidance: json-schema, grammar, regex, lark; embedding;
+// max_length / ctx-size): a guest must not believe it got what it asked for.
+void refuse_unserved_options(const genai::RequestOptions& options);
+
 // The model ids a /v1/models body lists; nn::Error(runtime_error) naming `url` when malformed.
 std::vector<std::string> model_ids(const std::string& body, const std::string& url);
 

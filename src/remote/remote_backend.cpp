@@ -103,6 +103,7 @@ std::shared_ptr<nn::Graph> RemoteBackend::load_by_name(std::string_view name, st
   auto model = find(name);
   if (!model) throw Error(ErrorCode::not_found, "no remote model named '" + std::string(name) + "'");
   auto load_options = genai::RequestOptions::parse_json(config_json);
+  refuse_unserved_options(load_options);
   auto target = std::make_shared<RemoteTarget>();
   target->headers = request_headers(*model);
   std::string key = model->url + '\n' + model->model + '\n' + model->api_key_env;

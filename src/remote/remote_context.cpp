@@ -57,7 +57,9 @@ class RemoteContext : public nn::ExecutionContext {
   void set_input(const TensorId& id, Tensor tensor) override {
     if (id == TensorId("options") || id == TensorId(1u)) {
       request_ = load_options_;
-      request_.merge(genai::RequestOptions::parse_json(text_of(tensor, "options")));
+      auto options = genai::RequestOptions::parse_json(text_of(tensor, "options"));
+      refuse_unserved_options(options);
+      request_.merge(options);
       return;
     }
     if (id == TensorId("prompt") || id == TensorId("messages")) {
