@@ -3,7 +3,7 @@
     python convert_gguf.py IN.gguf OUT_DIR [--precision auto|int4|int8|fp16|fp32]
     python convert_gguf.py --version
 
-Architectures: see families.py (llama, phi3, qwen2). By default (--precision auto) the GGUF's quantized
+Architectures: see families.py (gemma3, llama, phi3, qwen2). By default (--precision auto) the GGUF's quantized
 blocks are kept exactly: Q4_0 / Q4_1 / Q8_0 / Q4_K / Q5_K / Q6_K matrices become MatMulNBits
 (accuracy_level 4) and the embedding GatherBlockQuantized, so a decode step reads about as many
 weight bytes as llama.cpp does; float tensors (F32, F16, BF16) become float32. --precision fp32
@@ -11,7 +11,8 @@ dequantizes everything with the `gguf` package (the float reference). The pieces
 file: families.py (what differs per architecture), gguf_model.py (reading the GGUF),
 quant_blocks.py (block mappings), llama_graph.py (the graph onnxruntime-genai's builder emits for
 CPU), gguf_tokenizer.py (the GGUF's BPE vocabulary, merges, special tokens and chat template as
-tokenizer.json / tokenizer_config.json).
+tokenizer.json / tokenizer_config.json), plus converted_from_gguf.json for the host (see
+write_provenance).
 
 Contract with the host (wasinn convert / convert-on-first-use): OUT_DIR must not exist or be
 empty and is written directly (the host renames a temporary folder into place); progress lines on
@@ -22,13 +23,14 @@ CONVERTER_VERSION, which changes whenever the output does (the host's cache key)
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # Bump whenever the converter's output for some GGUF changes: the host caches by it.
-CONVERTER_VERSION = "wasinn-gguf-2"
+CONVERTER_VERSION = "wasinn-gguf-3"
 # Answered before the imports below (numpy, onnx: most of a second): the host asks on every start
 # that names a GGUF, and a cached start should stay fast.
 if __name__ == "__main__" and sys.argv[1:] == ["--version"]:
@@ -36,7 +38,7 @@ if __name__ == "__main__" and sys.argv[1:] == ["--version"]:
     sys.exit(0)
 
 from gguf_model import PRECISIONS, ConversionError, Gguf, progress, read_model  # noqa: E402
-from gguf_tokenizer import write_tokenizer  # noqa: E402
+from gguf_tokenizer import adds_bos, write_tokenizer  # noqa: E402
 from llama_graph import GraphOptions, weight_bytes, write_model_dir  # noqa: E402
 
 
@@ -71,6 +73,21 @@ def session_options(threads: int) -> dict:
     return {"intra_op_num_threads": threads} if threads > 0 else {}
 
 
+PROVENANCE_FILE = "converted_from_gguf.json"
+
+
+def write_provenance(g: Gguf, cfg, out_dir: str) -> None:
+    """What the host needs to know of the GGUF that GenAI's files cannot say: llama.cpp adds the
+    GGUF's BOS to a raw prompt where tokenizer.ggml.add_bos_token asks for it (WasmEdge's guests
+    rely on that), GenAI's encode never does, so the host adds `raw_prompt_bos` itself (null: none)."""
+    bos = g.value("tokenizer.ggml.bos_token_id")
+    info = {"converter_version": CONVERTER_VERSION, "architecture": g.value("general.architecture"),
+            "raw_prompt_bos": int(bos) if adds_bos(g) and bos is not None else None}
+    with open(os.path.join(out_dir, PROVENANCE_FILE), "w", encoding="utf-8") as f:
+        json.dump(info, f, indent=2)
+        f.write("\n")
+
+
 def main() -> int:
     if sys.argv[1:] == ["--version"]:
         print(CONVERTER_VERSION)
@@ -101,6 +118,7 @@ def main() -> int:
     except ConversionError as e:
         print(f"error: {args.gguf}: {e}", file=sys.stderr)
         return 2
+    write_provenance(g, cfg, args.out_dir)
     progress("writing model.onnx")
     write_model_dir(args.out_dir, cfg, weights, max_length=args.max_length, external_data=True, options=options,
                     session_options=session_options(args.threads))

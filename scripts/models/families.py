@@ -23,12 +23,20 @@ class Family:
     # Phi 3: Q/K/V stacked in one attn_qkv tensor and gate/up in one ffn_up tensor (gate first),
     # rotary on the first rope.dimension_count values of each head, LongRoPE factors.
     fused_qkv_gate_up: bool = False
+    # Gemma 3: embedding times sqrt(hidden), RMSNorm of Q/K heads (attn_q_norm / attn_k_norm),
+    # RMSNorm of attention and MLP outputs (post_attention_norm / post_ffw_norm), GELU-tanh gated
+    # MLP, and interleaved sliding-window layers (every swa_pattern-th layer global, the others
+    # local with their own rope base), as llama.cpp's llm_build_gemma3. GGUF norm weights already
+    # include Gemma's +1 (llama.cpp's converter adds it), so they multiply as they are.
+    gemma: bool = False
+    swa_pattern: int = 0
 
 
 FAMILIES = {
     "llama": Family("llama", "llama", rotary_interleaved=True),
     "qwen2": Family("qwen2", "qwen2", rotary_interleaved=False, qkv_bias=True),
     "phi3": Family("phi3", "phi3", rotary_interleaved=False, fused_qkv_gate_up=True),
+    "gemma3": Family("gemma3", "gemma3_text", rotary_interleaved=False, gemma=True, swa_pattern=6),
 }
 
 

@@ -228,6 +228,39 @@ def rope_scaling(g: Gguf, cfg: LlamaConfig, arch: str, max_length: int) -> None:
         cfg.rope_freq_factors = [float(f) for f in factors]
 
 
+# llama.cpp's model sizes by layer count for Gemma 3 (llama_load_hparams_gemma3): the 27B scales
+# attention scores by 1/sqrt(hidden / heads), every other size by 1/sqrt(head size).
+GEMMA3_27B_LAYERS = 62
+# llama.cpp's base for the rotary of Gemma 3's sliding-window layers (rope_freq_base_train_swa).
+GEMMA3_LOCAL_ROPE_BASE = 10000.0
+
+
+def gemma_hyperparameters(g: Gguf, cfg: LlamaConfig, family: Family) -> None:
+    """Gemma 3's differences from Llama, as llama.cpp reads them: sliding window over all but
+    every swa_pattern-th layer, the local rope base, linear rope scaling on the global layers
+    only, the embedding scale, the attention scale, and the optional final logit soft-cap."""
+    a = family.arch
+    window = g.value(f"{a}.attention.sliding_window")
+    if window:
+        cfg.sliding_window = int(window)
+        cfg.swa_layers = [i % family.swa_pattern < family.swa_pattern - 1 for i in range(cfg.num_layers)]
+        cfg.local_rope_theta = float(g.value(f"{a}.rope.freq_base_swa", GEMMA3_LOCAL_ROPE_BASE))
+    scaling = g.value(f"{a}.rope.scaling.type")
+    factor = float(g.value(f"{a}.rope.scaling.factor", 1.0))
+    if scaling == "linear" and factor != 1.0:
+        half = (cfg.rotary_dim or cfg.head_size) // 2
+        cfg.rope_freq_factors = [factor] * half
+    elif scaling not in (None, "none", "linear"):
+        raise ConversionError(f"rope scaling '{scaling}' is not supported for {a} (supported: linear)")
+    cfg.embed_scale = float(np.sqrt(np.float32(cfg.hidden_size)))
+    cfg.activation = "gelu_tanh"
+    if cfg.num_layers == GEMMA3_27B_LAYERS:
+        cfg.attention_scale = float((cfg.hidden_size // cfg.num_heads) ** -0.5)
+    cap = g.value(f"{a}.final_logit_softcapping")
+    if cap:
+        cfg.final_logit_softcap = float(cap)
+
+
 def read_model(g: Gguf, precision: str = "auto", max_length: int = 2048) -> tuple[LlamaConfig, LlamaWeights]:
     family = check_supported(g)
     a = family.arch
@@ -257,10 +290,15 @@ def read_model(g: Gguf, precision: str = "auto", max_length: int = 2048) -> tupl
         pad_token_id=g.value("tokenizer.ggml.padding_token_id", eos[0]),
         model_type=family.model_type,
     )
+    head_dim = g.value(f"{a}.attention.key_length")
+    if head_dim is not None and int(head_dim) != cfg.head_size:
+        cfg.head_dim = int(head_dim)
     rope_dim = g.value(f"{a}.rope.dimension_count")
     if rope_dim is not None and int(rope_dim) != cfg.head_size:
         cfg.rotary_dim = int(rope_dim)
     rope_scaling(g, cfg, a, max_length)
+    if family.gemma:
+        gemma_hyperparameters(g, cfg, family)
     matrices = [n for n in g.tensors if len(g.tensors[n].shape) == 2 and not n.startswith("rope_")]
     done = [0]
 
@@ -294,6 +332,10 @@ def read_model(g: Gguf, precision: str = "auto", max_length: int = 2048) -> tupl
             gate=gate, up=up, down=m(b + "ffn_down.weight"))
         if family.qkv_bias:
             layer.q_bias, layer.k_bias, layer.v_bias = (vec(b + f"attn_{x}.bias") for x in "qkv")
+        if family.gemma:
+            layer.q_norm, layer.k_norm = vec(b + "attn_q_norm.weight"), vec(b + "attn_k_norm.weight")
+            layer.post_attn_norm = vec(b + "post_attention_norm.weight")
+            layer.post_ffn_norm = vec(b + "post_ffw_norm.weight")
         layers.append(layer)
     lm_head = m("output.weight") if "output.weight" in g.tensors else None
     weights = LlamaWeights(embed=m("token_embd.weight"), layers=layers,

@@ -16,6 +16,10 @@ TOKEN_USER_DEFINED = 4
 # Llama 3 groups digits in threes, Qwen 2 splits every digit.
 _LLAMA3_SPLIT = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|"
                  r"\s*[\r\n]+|\s+(?!\S)|\s+")
+# Phi-4-mini's (OpenAI's o200k): cased words with their contractions, digits in threes.
+_GPT4O_SPLIT = (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|"
+                r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|"
+                r"\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+")
 _QWEN2_SPLIT = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|"
                 r"\s*[\r\n]+|\s+(?!\S)|\s+")
 
@@ -34,6 +38,7 @@ PRE_TOKENIZERS = {
     "smollm": [{"type": "Digits", "individual_digits": True}, _byte_level(True)],
     "llama-bpe": [_split(_LLAMA3_SPLIT), _byte_level(False)],
     "qwen2": [_split(_QWEN2_SPLIT), _byte_level(False)],
+    "gpt-4o": [_split(_GPT4O_SPLIT), _byte_level(False)],
 }
 
 
@@ -63,8 +68,12 @@ def _spm_parts(g: Gguf, tokens: list[str], types: list[int], add_bos: bool) -> d
         raise ConversionError("no tokenizer scores (tokenizer.ggml.scores missing)")
     unk = g.value("tokenizer.ggml.unknown_token_id")
     normalizers = [{"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}]
-    if g.value("tokenizer.ggml.add_space_prefix", True):
+    space_prefix = bool(g.value("tokenizer.ggml.add_space_prefix", True))
+    decoders = [{"type": "Replace", "pattern": {"String": "\u2581"}, "content": " "}, {"type": "ByteFallback"},
+                {"type": "Fuse"}]
+    if space_prefix:  # the space it adds is taken off again when decoding; Gemma adds none
         normalizers.insert(0, {"type": "Prepend", "prepend": "\u2581"})
+        decoders.append({"type": "Strip", "content": " ", "start": 1, "stop": 0})
     bos = g.value("tokenizer.ggml.bos_token_id")
     post = None
     if add_bos and bos is not None:
@@ -77,14 +86,12 @@ def _spm_parts(g: Gguf, tokens: list[str], types: list[int], add_bos: bool) -> d
         "normalizer": {"type": "Sequence", "normalizers": normalizers},
         "pre_tokenizer": None,
         "post_processor": post,
-        "decoder": {"type": "Sequence", "decoders": [
-            {"type": "Replace", "pattern": {"String": "\u2581"}, "content": " "}, {"type": "ByteFallback"},
-            {"type": "Fuse"}, {"type": "Strip", "content": " ", "start": 1, "stop": 0}]},
+        "decoder": {"type": "Sequence", "decoders": decoders},
         "model": {"type": "BPE", "dropout": None, "unk_token": None if unk is None else tokens[unk],
                   "continuing_subword_prefix": None, "end_of_word_suffix": None, "fuse_unk": True,
                   "byte_fallback": True, "vocab": {tok: i for i, tok in enumerate(tokens)},
                   "merges": spm_merges(tokens, types, scores)},
-        "class": "LlamaTokenizer",
+        "class": "LlamaTokenizer" if space_prefix else "GemmaTokenizer",
     }
 
 
@@ -109,10 +116,16 @@ def _bpe_parts(g: Gguf, tokens: list[str]) -> dict:
     }
 
 
+def adds_bos(g: Gguf) -> bool:
+    """Whether llama.cpp puts the BOS before a prompt it tokenizes (SentencePiece vocabularies
+    do unless the GGUF says otherwise)."""
+    return bool(g.value("tokenizer.ggml.add_bos_token", g.value("tokenizer.ggml.model") == "llama"))
+
+
 def write_tokenizer(g: Gguf, cfg: LlamaConfig, out_dir: str) -> None:
     tokens = g.value("tokenizer.ggml.tokens")
     types = g.value("tokenizer.ggml.token_type")
-    add_bos = bool(g.value("tokenizer.ggml.add_bos_token", g.value("tokenizer.ggml.model") == "llama"))
+    add_bos = adds_bos(g)
     if g.value("tokenizer.ggml.model") == "llama":
         parts = _spm_parts(g, tokens, types, add_bos)
     else:
@@ -121,7 +134,15 @@ def write_tokenizer(g: Gguf, cfg: LlamaConfig, out_dir: str) -> None:
     # <unk>, <s> and <|endoftext|>, as Phi 3's Hugging Face tokenizer does (llama-vocab.cpp).
     rstrip_special = g.value("general.architecture") == "phi3"
     keep_space = ("<unk>", "<s>", "<|endoftext|>")
-    added = [{"id": i, "content": tok, "single_word": False, "lstrip": False,
+    spm = g.value("tokenizer.ggml.model") == "llama"
+
+    def added_text(tok: str, kind: int) -> str:
+        """llama.cpp matches a SentencePiece vocabulary's user-defined pieces in the raw text with
+        their "▁" read as spaces (Gemma's whitespace runs "▁▁" ... are user-defined: "  x" is
+        "▁▁" + "x", not "▁" + "▁x"), so the added token is written with spaces."""
+        return tok.replace("\u2581", " ") if spm and kind == TOKEN_USER_DEFINED else tok
+
+    added = [{"id": i, "content": added_text(tok, types[i]), "single_word": False, "lstrip": False,
               "rstrip": rstrip_special and types[i] == TOKEN_CONTROL and tok not in keep_space,
               "normalized": False, "special": types[i] == TOKEN_CONTROL}
              for i, tok in enumerate(tokens) if types[i] in (TOKEN_CONTROL, TOKEN_USER_DEFINED)]
@@ -149,6 +170,10 @@ def write_tokenizer(g: Gguf, cfg: LlamaConfig, out_dir: str) -> None:
         "vocab_size": len(tokens),
     }
     template = g.value("tokenizer.chat_template")
+    if template and add_bos and "bos_token" not in template:
+        # llama.cpp tokenizes a rendered chat with the GGUF's BOS added; GenAI encodes the rendering
+        # as it is, so the BOS goes into the template (Phi-3's writes none; Llama's and Gemma's do).
+        template = "{{ bos_token }}" + template
     if template:
         config["chat_template"] = template
     with open(os.path.join(out_dir, "tokenizer_config.json"), "w", encoding="utf-8") as f:

@@ -19,7 +19,7 @@ import json
 import os
 
 import numpy as np
-from gguf import GGMLQuantizationType, GGUFWriter
+from gguf import GGMLQuantizationType, GGUFWriter, RopeScalingType
 from gguf.quants import quantize
 
 K_QUANTS = ("Q4_K", "Q5_K", "Q6_K")
@@ -37,8 +37,16 @@ FAMILIES = {
     # arch: (rope base, tied output head, Q/K/V biases, pre-tokenizer name llama.cpp knows)
     "llama": dict(rope_base=500000.0, tied=False, qkv_bias=False),
     "qwen2": dict(rope_base=1000000.0, tied=True, qkv_bias=True),
-    # Phi-4-mini's shape: stacked QKV and gate/up, rotary on 3/4 of each head, LongRoPE.
-    "phi3": dict(rope_base=10000.0, tied=False, qkv_bias=False, fused=True, rotary_fraction=0.75, longrope=True),
+    # Phi-4-mini's shape: stacked QKV and gate/up, rotary on 3/4 of each head, LongRoPE, and its
+    # gpt-4o pre-tokenizer (over the vocabulary given: Phi-4-mini's own is not on npm).
+    "phi3": dict(rope_base=10000.0, tied=False, qkv_bias=False, fused=True, rotary_fraction=0.75, longrope=True,
+                 pre="gpt-4o"),
+    # Gemma 3's shape: six layers so that the sixth is global and the first five slide (a window of
+    # 24 positions, well inside the 250 the test reads), heads wider than hidden / heads (as
+    # Gemma 3's 256), QK-norm, post-norms, tied head, Gemma 3 4B's linear rope scaling (8) on the
+    # global layer, no leading space in its SentencePiece vocabulary.
+    "gemma3": dict(rope_base=1000000.0, tied=True, qkv_bias=False, gemma=True, layers=6, sliding_window=24,
+                   linear_rope_factor=8.0),
 }
 # Per vocabulary folder: llama.cpp's pre-tokenizer name, and whether its GGUFs add BOS (Meta's
 # Llama 3 GGUFs do, although the Hugging Face folder leaves it to a post-processor).
@@ -123,10 +131,31 @@ def read_vocabulary(tokenizer_dir: str) -> dict:
         for rank, m in enumerate(merges):
             made.setdefault(m.replace(" ", ""), rank)
         scores = [-float(made.get(t, 0)) for t in tokens]
-    return dict(tokens=tokens, types=types, merges=merges, spm=spm, scores=scores,
+    # A SentencePiece folder whose normalizer prepends no "▁" (Gemma's) has no leading space.
+    no_space_prefix = spm and "Prepend" not in json.dumps(tok.get("normalizer"))
+    return dict(tokens=tokens, types=types, merges=merges, spm=spm, scores=scores, no_space_prefix=no_space_prefix,
                 unk=vocab.get(tok["model"].get("unk_token")),
                 bos=special("bos_token"), eos=special("eos_token"), pad=special("pad_token"),
                 add_bos=bool(cfg.get("add_bos_token", False)), template=cfg.get("chat_template"))
+
+
+# Phi-3-mini's vocabulary is Llama 2's SentencePiece one plus these control tokens at 32000..32010,
+# with its chat template; llama.cpp loads a phi3 GGUF only with them (<|end|> ends its turns).
+PHI3_SPECIALS = ["<|endoftext|>", "<|assistant|>", "<|placeholder1|>", "<|placeholder2|>", "<|placeholder3|>",
+                 "<|placeholder4|>", "<|system|>", "<|end|>", "<|placeholder5|>", "<|placeholder6|>", "<|user|>"]
+PHI3_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|' + message['role'] + '|>\\n' + message['content'] + '<|end|>\\n' }}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% else %}{{ eos_token }}{% endif %}")
+
+
+def with_phi3_specials(voc: dict) -> dict:
+    """A SentencePiece vocabulary (Llama 2's) extended as Phi-3-mini's."""
+    start = len(voc["tokens"])
+    voc = dict(voc, tokens=voc["tokens"] + PHI3_SPECIALS, types=voc["types"] + [CONTROL] * len(PHI3_SPECIALS),
+               scores=voc["scores"] + [0.0] * len(PHI3_SPECIALS), template=PHI3_TEMPLATE)
+    voc["eos"] = start  # <|endoftext|>
+    return voc
 
 
 def main() -> None:
@@ -141,15 +170,17 @@ def main() -> None:
     fam = FAMILIES[args.family]
     qtype = GGMLQuantizationType[args.type]
     hidden = 256 if args.type in K_QUANTS else 64
-    ffn, layers, heads, kv_heads, context = 2 * hidden, 2, 4, 2, 4096
+    ffn, layers, heads, kv_heads, context = 2 * hidden, fam.get("layers", 2), 4, 2, 4096
     if fam.get("rotary_fraction"):
         # ONNX Runtime's GroupQueryAttention wants the rotated half-width (3/4 of head / 2) to be a
         # multiple of 8: heads of 64 values, as Phi-4-mini's 128.
         heads, kv_heads = hidden // 64, max(1, hidden // 128)
-    head = hidden // heads
+    head = hidden // heads * (2 if fam.get("gemma") else 1)
     voc = read_vocabulary(args.tokenizer_dir)
+    if args.family == "phi3" and voc["spm"]:
+        voc = with_phi3_specials(voc)
     folder = os.path.basename(args.tokenizer_dir.rstrip("/"))
-    pre = args.pre or next((v for k, v in PRE.items() if k in folder), "default")
+    pre = args.pre or fam.get("pre") or next((v for k, v in PRE.items() if k in folder), "default")
     rng = np.random.default_rng(args.seed)
 
     w = GGUFWriter(args.out, args.family)
@@ -165,6 +196,12 @@ def main() -> None:
     rotary_dim = int(head * fam.get("rotary_fraction", 1.0))
     if rotary_dim != head:
         w.add_rope_dimension_count(rotary_dim)
+    if fam.get("gemma"):
+        w.add_key_length(head)
+        w.add_value_length(head)
+        w.add_sliding_window(fam["sliding_window"])
+        w.add_rope_scaling_type(RopeScalingType.LINEAR)
+        w.add_rope_scaling_factor(fam["linear_rope_factor"])
     if fam.get("longrope"):
         # The context llama.cpp and GenAI run at (2048) is past the original context, so both take
         # the long factors; the short ones differ, so taking the wrong set shows.
@@ -174,6 +211,8 @@ def main() -> None:
                      "Q6_K": 18, "BF16": 32}[args.type])
     if voc["spm"]:
         w.add_tokenizer_model("llama")
+        # Gemma's SentencePiece adds no leading space (llama.cpp's converter writes false for it).
+        w.add_add_space_prefix(not voc["no_space_prefix"])
         w.add_token_list(voc["tokens"])
         w.add_token_scores(voc["scores"])
         w.add_token_types(voc["types"])
@@ -213,12 +252,17 @@ def main() -> None:
         b = f"blk.{i}."
         vector(b + "attn_norm.weight", hidden, 1.0, 0.1)
         vector(b + "ffn_norm.weight", hidden, 1.0, 0.1)
+        if fam.get("gemma"):
+            vector(b + "attn_q_norm.weight", head, 1.0, 0.1)
+            vector(b + "attn_k_norm.weight", head, 1.0, 0.1)
+            vector(b + "post_attention_norm.weight", hidden, 1.0, 0.1)
+            vector(b + "post_ffw_norm.weight", hidden, 1.0, 0.1)
         if fam.get("fused"):
             shapes = [("attn_qkv", hidden + 2 * kv_heads * head, hidden), ("attn_output", hidden, hidden),
                       ("ffn_up", 2 * ffn, hidden), ("ffn_down", hidden, ffn)]
         else:
-            shapes = [("attn_q", hidden, hidden), ("attn_k", kv_heads * head, hidden),
-                      ("attn_v", kv_heads * head, hidden), ("attn_output", hidden, hidden),
+            shapes = [("attn_q", heads * head, hidden), ("attn_k", kv_heads * head, hidden),
+                      ("attn_v", kv_heads * head, hidden), ("attn_output", hidden, heads * head),
                       ("ffn_gate", ffn, hidden), ("ffn_up", ffn, hidden), ("ffn_down", hidden, ffn)]
         for name, n, k in shapes:
             matrix(b + name + ".weight", n, k, k ** -0.5)

@@ -12,7 +12,7 @@
 #include "genai/guidance.h"
 #include "genai/logits_runner.h"
 #include "wasinn/genai/generation_session.h"
-#include "wasinn/nn/utf8.h"
+#include "wasinn/nn/text_input.h"
 
 namespace wasinn::genai {
 namespace {
@@ -31,17 +31,6 @@ auto translating_genai_errors(F&& body) {
   } catch (const oga::Error& e) {
     throw Error(ErrorCode::runtime_error, e.what());
   }
-}
-
-std::string text_of(const Tensor& tensor, const char* what) {
-  if (tensor.type != TensorType::u8)
-    throw Error(ErrorCode::invalid_argument,
-                std::string(what) + " must be a u8 tensor of UTF-8, got " + std::string(nn::to_string(tensor.type)));
-  tensor.validate(what);
-  if (tensor.dims.size() > 1) throw Error(ErrorCode::invalid_argument, std::string(what) + " must have dims [len]");
-  auto text = tensor.as_string();
-  if (!nn::is_valid_utf8(text)) throw Error(ErrorCode::invalid_argument, std::string(what) + " is not valid UTF-8");
-  return std::string(text);
 }
 
 void print_to_stdout(const std::string& piece) {
@@ -147,7 +136,7 @@ class GenAIContext : public nn::ExecutionContext {
 
   void set_input_checked(const TensorId& id, Tensor tensor) {
     if (id == TensorId("options") || id == TensorId(1u)) {
-      auto options = RequestOptions::parse_json(text_of(tensor, "options"));
+      auto options = RequestOptions::parse_json(nn::text_input(tensor, "options"));
       check_guidance(*model_, options);  // here, not at compute; the context keeps its old options
       RequestOptions merged = load_options_;
       merged.merge(options);
@@ -159,7 +148,7 @@ class GenAIContext : public nn::ExecutionContext {
       return;
     }
     if (id == TensorId("prompt") || id == TensorId("messages")) {
-      text_ = text_of(tensor, id.name()->c_str());
+      text_ = nn::text_input(tensor, id.name()->c_str());
       kind_ = id == TensorId("prompt") ? Kind::prompt : Kind::messages;
       named_ = true;
     } else if (id == TensorId("input_ids")) {
@@ -168,7 +157,7 @@ class GenAIContext : public nn::ExecutionContext {
     } else if (id == TensorId(0u)) {
       named_ = false;
       if (tensor.type == TensorType::u8) {
-        text_ = text_of(tensor, "input 0 (prompt)");
+        text_ = nn::text_input(tensor, "input 0 (prompt)");
         kind_ = Kind::prompt;
       } else if (tensor.type == TensorType::i64) {
         kind_ = Kind::input_ids;
@@ -199,7 +188,7 @@ class GenAIContext : public nn::ExecutionContext {
       metadata_.input_tokens = ids_.dims.size() == 2 ? ids_.dims[1] : 0;
     } else if (kind_ != Kind::none) {
       rendered_ = rendered_prompt();
-      tokens_ = model_->encode(rendered_);
+      tokens_ = wasmedge_raw_text() ? model_->encode_with_bos(rendered_) : model_->encode(rendered_);
       metadata_.input_tokens = tokens_.size();
     }
   }
@@ -208,6 +197,12 @@ class GenAIContext : public nn::ExecutionContext {
     if (kind_ == Kind::messages) return model_->apply_chat_template(text_);
     if (current_settings().embedding) return text_;  // embeddings are of the text itself, as llama.cpp's
     return current_settings().chat_template ? model_->as_user_turn(text_) : text_;
+  }
+
+  // An index-addressed (WasmEdge-style) guest's own text, untemplated: WasmEdge's llama.cpp
+  // backend tokenizes it with the model's BOS added, so it is tokenized that way here too.
+  bool wasmedge_raw_text() const {
+    return !named_ && kind_ == Kind::prompt && (current_settings().embedding || !current_settings().chat_template);
   }
 
   GenerationSettings current_settings() const {

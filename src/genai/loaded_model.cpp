@@ -130,6 +130,10 @@ LoadedModel::LoadedModel(const fs::path& dir, const BackendOptions& options)
   if (info_.vocab_size <= 0)
     throw Error(ErrorCode::runtime_error, dir.string() + "/genai_config.json does not give model.vocab_size");
   eos_ = tokenizer_.eos_token_ids();
+  // Written by the GGUF converter (scripts/models/convert_gguf.py, write_provenance).
+  auto provenance = read_json(dir / "converted_from_gguf.json");
+  if (provenance.is_object() && provenance.contains("raw_prompt_bos") && provenance["raw_prompt_bos"].is_number_integer())
+    bos_for_raw_text_ = provenance["raw_prompt_bos"].get<int32_t>();
 }
 
 void LoadedModel::check_not_only_padding(std::span<const int32_t> tokens, const std::string& what) const {
@@ -143,6 +147,14 @@ void LoadedModel::check_not_only_padding(std::span<const int32_t> tokens, const 
 std::vector<int32_t> LoadedModel::encode(const std::string& text) const {
   std::lock_guard lock(tokenizer_mutex_);
   return tokenizer_.encode(text);
+}
+
+std::vector<int32_t> LoadedModel::encode_with_bos(const std::string& text) const {
+  auto tokens = encode(text);
+  // An empty text stays empty: it is an invalid prompt whatever the model.
+  if (bos_for_raw_text_ && !tokens.empty() && tokens.front() != *bos_for_raw_text_)
+    tokens.insert(tokens.begin(), *bos_for_raw_text_);
+  return tokens;
 }
 
 std::string LoadedModel::decode(std::span<const int32_t> tokens) const {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +27,13 @@ class LoadedModel {
 
   // The tokenizer is shared; GenAI does not promise it is thread-safe, so calls are serialised.
   std::vector<int32_t> encode(const std::string& text) const;
+  // encode(), with the BOS token first where the model was converted from a GGUF that asks for
+  // one (converted_from_gguf.json's raw_prompt_bos) and the text does not already begin with it:
+  // llama.cpp (and so WasmEdge) tokenizes raw prompts this way, GenAI's encode never adds it,
+  // and a GenAI model directory of any other origin keeps GenAI's behaviour. llama.cpp would add
+  // a second BOS to a text that starts with one (with a warning); that is not copied. An empty
+  // text stays empty.
+  std::vector<int32_t> encode_with_bos(const std::string& text) const;
   // nn::Error(invalid_argument) when `tokens` (one sequence) has more than one token and all of
   // them are the pad token. GenAI masks pad tokens out as padding, so such a sequence has no
   // position left, and GenAI 0.18 then reads past its logits buffer (found by the fuzzer,
@@ -45,6 +53,7 @@ class LoadedModel {
   oga::Model model_;
   oga::Tokenizer tokenizer_;
   std::vector<int32_t> eos_;
+  std::optional<int32_t> bos_for_raw_text_;  // see encode_with_bos
   mutable std::mutex tokenizer_mutex_;
 };
 

@@ -10,7 +10,7 @@
 #include "remote/engine_http.h"
 #include "remote/openai_protocol.h"
 #include "remote/remote_graph.h"
-#include "wasinn/nn/utf8.h"
+#include "wasinn/nn/text_input.h"
 
 namespace wasinn::remote {
 namespace {
@@ -20,17 +20,6 @@ using nn::ErrorCode;
 using nn::Tensor;
 using nn::TensorId;
 using nn::TensorType;
-
-std::string text_of(const Tensor& tensor, const char* what) {
-  if (tensor.type != TensorType::u8)
-    throw Error(ErrorCode::invalid_argument,
-                std::string(what) + " must be a u8 tensor of UTF-8, got " + std::string(nn::to_string(tensor.type)));
-  tensor.validate(what);
-  if (tensor.dims.size() > 1) throw Error(ErrorCode::invalid_argument, std::string(what) + " must have dims [len]");
-  auto text = tensor.as_string();
-  if (!nn::is_valid_utf8(text)) throw Error(ErrorCode::invalid_argument, std::string(what) + " is not valid UTF-8");
-  return std::string(text);
-}
 
 [[noreturn]] void no_logits() {
   throw Error(ErrorCode::unsupported_operation,
@@ -57,20 +46,20 @@ class RemoteContext : public nn::ExecutionContext {
   void set_input(const TensorId& id, Tensor tensor) override {
     if (id == TensorId("options") || id == TensorId(1u)) {
       request_ = load_options_;
-      auto options = genai::RequestOptions::parse_json(text_of(tensor, "options"));
+      auto options = genai::RequestOptions::parse_json(nn::text_input(tensor, "options"));
       refuse_unserved_options(options);
       request_.merge(options);
       return;
     }
     if (id == TensorId("prompt") || id == TensorId("messages")) {
-      text_ = text_of(tensor, id.name()->c_str());
+      text_ = nn::text_input(tensor, id.name()->c_str());
       kind_ = id == TensorId("prompt") ? Kind::prompt : Kind::messages;
       named_ = true;
     } else if (id == TensorId("input_ids")) {
       no_logits();
     } else if (id == TensorId(0u)) {
       if (tensor.type == TensorType::i64) no_logits();
-      text_ = text_of(tensor, "input 0 (prompt)");
+      text_ = nn::text_input(tensor, "input 0 (prompt)");
       kind_ = Kind::prompt;
       named_ = false;
     } else {

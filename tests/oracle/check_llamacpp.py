@@ -187,7 +187,10 @@ def check_tokenization(lc: LlamaCpp, ga: GenAi, bos_text: str | None) -> list[st
     rendering with the GGUF's BOS added, GenAI encodes its rendering, whose template writes the
     BOS. llama.cpp's /apply-template leaves out a leading BOS it adds when tokenizing, so the
     texts are compared with GenAI's leading BOS (bos_text, where the GGUF adds one) removed."""
-    text = TEXT + "\n\n  Numbers 12345, 3.14; café, naïve.\tTabs!"
+    # Beyond the prose: whitespace runs, digit groups, accents, and what tells the pre-tokenizers
+    # apart (camel case and capitals runs, contractions, a path: gpt-4o's rules against Qwen 2's).
+    text = TEXT + ("\n\n  Numbers 12345, 3.14; café, naïve.\tTabs! JavaScript YouTube iPhone McDonald's "
+                   "don't WON'T ./src/main.rs/\n")
     failures = compare_tokens("fixed text", lc.tokenize(text, add_special=False), ga.tokenize(text))
     for what, messages in [("one-turn chat", [{"role": "user", "content": GREEDY_PROMPTS[0]}]),
                            ("three-turn chat", CONVERSATION)]:

@@ -1,6 +1,7 @@
 """The converter's contract with the host (convert_gguf.py's docstring): --version, progress lines,
 and for each kind of bad GGUF exit status 2 with one `error: ` line naming the problem; the
 output directory is left alone when it is not empty."""
+import json
 import os
 import subprocess
 import sys
@@ -74,8 +75,12 @@ def test_good_gguf_converts_with_progress(tmp_path):
     assert r.returncode == 0, r.stderr
     progress = [line for line in r.stderr.splitlines() if line.startswith("progress: ")]
     assert "progress: tensor 1/8 blk.0.attn_q.weight" in progress and "progress: writing model.onnx" in progress
-    assert sorted(os.listdir(out)) == ["genai_config.json", "model.onnx", "model.onnx.data", "tokenizer.json",
-                                       "tokenizer_config.json"]
+    assert sorted(os.listdir(out)) == ["converted_from_gguf.json", "genai_config.json", "model.onnx",
+                                       "model.onnx.data", "tokenizer.json", "tokenizer_config.json"]
+    with open(os.path.join(out, "converted_from_gguf.json")) as f:
+        provenance = json.load(f)
+    # A byte-level BPE GGUF that does not ask for a BOS: raw prompts get none.
+    assert provenance["architecture"] == "llama" and provenance["raw_prompt_bos"] is None
 
 
 def test_empty_output_directory_is_used(tmp_path):
@@ -121,7 +126,7 @@ def test_unsupported_architecture_lists_the_supported(tmp_path):
     path = str(tmp_path / "m.gguf")
     write_gguf(path, arch="mamba")
     assert_error(convert(path, str(tmp_path / "out")), path,
-                 "architecture 'mamba' is not supported (supported: llama, phi3, qwen2)")
+                 "architecture 'mamba' is not supported (supported: gemma3, llama, phi3, qwen2)")
 
 
 def test_unsupported_quantization_type_names_tensor_and_type(tmp_path):
