@@ -131,14 +131,29 @@ TEST(OpenAIProtocol, SamplingFollowsGenAIsResolution) {
 // Options the engine is not sent must not be dropped silently: the guest would believe it got
 // JSON, an embedding or a shorter context.
 TEST(OpenAIProtocol, OptionsNotForwardedAreUnsupportedNotIgnored) {
-  for (const char* options : {R"({"json-schema": "{\"type\": \"object\"}"})", R"({"regex": "[0-9]+"})",
-                              R"({"embedding": true})", R"({"ctx-size": 64})"}) {
+  for (const char* options : {R"({"grammar": "root ::= [0-9]+"})", R"({"regex": "[0-9]+"})",
+                              R"({"lark": "start: /[0-9]+/"})", R"({"embedding": true})", R"({"ctx-size": 64})"}) {
     auto message = expect_nn_error(ErrorCode::unsupported_operation, [&] {
       refuse_unserved_options(genai::RequestOptions::parse_json(options));
     });
     EXPECT_NE(message.find("not forwarded to a remote engine"), std::string::npos) << options << ": " << message;
   }
   refuse_unserved_options(genai::RequestOptions::parse_json(R"({"n-predict": 5, "temp": 0.2, "embedding": false})"));
+}
+
+TEST(OpenAIProtocol, AJsonSchemaGoesAsResponseFormat) {
+  json schema = {{"type", "object"}, {"properties", {{"capital", {{"type", "string"}}}}}};
+  auto o = options(json{{"json-schema", schema.dump()}}.dump());
+  refuse_unserved_options(o);
+  auto body = json::parse(request_body("m", InputKind::user_prompt, "Hi", o));
+  EXPECT_EQ(body["response_format"]["type"], "json_schema");
+  EXPECT_EQ(body["response_format"]["json_schema"]["schema"], schema);
+  EXPECT_EQ(json::parse(request_body("m", InputKind::user_prompt, "Hi", options(R"({"json_schema": true})")))
+                ["response_format"],
+            json({{"type", "json_object"}}));
+  EXPECT_FALSE(json::parse(request_body("m", InputKind::user_prompt, "Hi", options("{}"))).contains("response_format"));
+  expect_nn_error(ErrorCode::invalid_argument,
+                  [] { request_body("m", InputKind::user_prompt, "Hi", options(R"({"json-schema": false})")); });
 }
 
 TEST(OpenAIProtocol, MessagesGoAsTheyAreAndMustBeAList) {
@@ -407,6 +422,21 @@ TEST_F(RemoteEngine, AnIndexAddressedPromptGoesRawToCompletions) {
                          {{"model", "smollm2"}, {"prompt", prompt}, {"max_tokens", 6}, {"temperature", 0}});
   EXPECT_EQ(ctx->get_output(0u).as_string(), expected["choices"][0]["text"].get<std::string>());
   EXPECT_EQ(metadata_of(*ctx)["input_tokens"], expected["usage"]["prompt_tokens"]);
+}
+
+TEST_F(RemoteEngine, AJsonSchemaGivesJsonTheSchemaAccepts) {
+  json schema = {{"type", "object"},
+                 {"properties", {{"capital", {{"type", "string"}}}}},
+                 {"required", {"capital"}},
+                 {"additionalProperties", false}};
+  auto ctx = load()->init_execution_context();
+  ctx->set_input("prompt", nn::Tensor::from_bytes("What is the capital of France? Answer in JSON."));
+  ctx->set_input("options", nn::Tensor::from_bytes(json{{"json-schema", schema}, {"max_tokens", 48}}.dump()));
+  ctx->compute();
+  auto answer = json::parse(ctx->get_output("response").as_string(), nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(answer.is_object()) << ctx->get_output("response").as_string();
+  ASSERT_EQ(answer.size(), 1u) << answer;
+  EXPECT_TRUE(answer["capital"].is_string()) << answer;
 }
 
 TEST_F(RemoteEngine, MessagesGoAsTheyAre) {

@@ -28,6 +28,18 @@ json messages_of(const std::string& text) {
   return messages;
 }
 
+// A JSON schema as OpenAI's response_format, which vLLM, SGLang, TGI and llama.cpp's server
+// honour (each turns it into its own constrained decoding); `true` (any JSON) is json_object.
+json response_format(const genai::Guidance& guidance) {
+  auto schema = json::parse(guidance.data, nullptr, /*allow_exceptions=*/false);
+  if (schema.is_boolean() && schema.get<bool>()) return {{"type", "json_object"}};
+  if (!schema.is_object())
+    throw Error(ErrorCode::invalid_argument,
+                "'" + guidance.option + "' for a remote engine must be a JSON schema object (or true), got " +
+                    shortened(guidance.data));
+  return {{"type", "json_schema"}, {"json_schema", {{"name", "wasinn_schema"}, {"schema", schema}, {"strict", true}}}};
+}
+
 }  // namespace
 
 const char* path_of(Endpoint endpoint) {
@@ -61,6 +73,7 @@ std::string request_body(const std::string& model_id, InputKind kind, const std:
   if (o.repetition_penalty) body["repetition_penalty"] = *o.repetition_penalty;
   if (o.seed) body["seed"] = *o.seed;
   if (!o.stop.empty()) body["stop"] = o.stop;
+  if (o.guidance) body["response_format"] = response_format(*o.guidance);
   return body.dump();
 }
 
@@ -135,7 +148,11 @@ void refuse_unserved_options(const genai::RequestOptions& options) {
     throw nn::Error(nn::ErrorCode::unsupported_operation,
                     what + " is not forwarded to a remote engine yet: use a local model for it");
   };
-  if (options.guidance) refuse("constrained output (json-schema, grammar, regex, lark)");
+  // A JSON schema travels as response_format (request_body); grammars and regexes have no
+  // OpenAI-compatible field every engine takes.
+  if (options.guidance && options.guidance->type != "json_schema")
+    refuse("constrained output by '" + options.guidance->option + "' (grammar, regex, lark; json-schema is)");
+  if (options.guidance) response_format(*options.guidance);  // a schema it cannot send fails here, early
   if (options.embedding.value_or(false)) refuse("embedding");
   if (options.max_length) refuse("max_length / ctx-size");
 }

@@ -22,7 +22,9 @@ enum class InputKind { user_prompt, messages, raw_prompt };
 // A streaming request body. Options the guest did not set are left to the engine, except the
 // sampling mode: GenAI's default is greedy, so a request without do_sample / temperature asks
 // for temperature 0 and the same guest gets the same kind of answer from either backend.
-// Messages that are not a JSON array of objects are nn::Error(invalid_argument).
+// A JSON schema (json-schema option) goes as OpenAI's response_format (`true`: json_object; a
+// `false` schema is nn::Error(invalid_argument)). Messages that are not a JSON array of objects
+// are nn::Error(invalid_argument).
 std::string request_body(const std::string& model_id, InputKind kind, const std::string& text,
                          const genai::RequestOptions& options);
 Endpoint endpoint_for(InputKind kind);
@@ -43,7 +45,7 @@ StreamChunk parse_chunk(const SseEvent& event, const std::string& url);
 std::string engine_error_message(const std::string& body);
 
 // nn::Error(unsupported_operation) for an option this backend does not send to the engine and
-// that changes what the answer means (guidance: json-schema, grammar, regex, lark; embedding;
+// that changes what the answer means (guidance by grammar, regex or lark; embedding;
 // max_length / ctx-size): a guest must not believe it got what it asked for.
 void refuse_unserved_options(const genai::RequestOptions& options);
 
