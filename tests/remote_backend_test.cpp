@@ -92,7 +92,7 @@ TEST(SseParser, AnEventWithoutItsBlankLineIsHeldAndSaysSo) {
 
 // --- The OpenAI mapping -------------------------------------------------------------------
 
-genai::RequestOptions options(const std::string& text) { return genai::RequestOptions::parse_json(text); }
+nn::RequestOptions options(const std::string& text) { return nn::RequestOptions::parse_json(text); }
 
 TEST(OpenAIProtocol, OptionsMapOntoTheRequest) {
   auto body = json::parse(request_body(
@@ -134,11 +134,11 @@ TEST(OpenAIProtocol, OptionsNotForwardedAreUnsupportedNotIgnored) {
   for (const char* options : {R"({"grammar": "root ::= [0-9]+"})", R"({"regex": "[0-9]+"})",
                               R"({"lark": "start: /[0-9]+/"})", R"({"embedding": true})", R"({"ctx-size": 64})"}) {
     auto message = expect_nn_error(ErrorCode::unsupported_operation, [&] {
-      refuse_unserved_options(genai::RequestOptions::parse_json(options));
+      refuse_unserved_options(nn::RequestOptions::parse_json(options));
     });
     EXPECT_NE(message.find("not forwarded to a remote engine"), std::string::npos) << options << ": " << message;
   }
-  refuse_unserved_options(genai::RequestOptions::parse_json(R"({"n-predict": 5, "temp": 0.2, "embedding": false})"));
+  refuse_unserved_options(nn::RequestOptions::parse_json(R"({"n-predict": 5, "temp": 0.2, "embedding": false})"));
 }
 
 TEST(OpenAIProtocol, AJsonSchemaGoesAsResponseFormat) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "wasinn/nn/error.h"
+#include "wasinn/nn/model_name.h"
 
 namespace wasinn::genai {
 namespace {
@@ -13,7 +14,6 @@ namespace fs = std::filesystem;
 using nn::Error;
 using nn::ErrorCode;
 
-constexpr size_t kMaxNameLength = 255;  // a file-name component on every common file system
 constexpr const char* kConfigFile = "genai_config.json";
 
 bool has_config(const fs::path& dir) {
@@ -71,19 +71,7 @@ fs::path ModelRegistry::converted(const fs::path& gguf, std::string_view name) c
   return checked_model_dir(gguf_converter_(gguf), name);
 }
 
-void ModelRegistry::validate_name(std::string_view name) {
-  auto bad = [&](const std::string& why) {
-    throw Error(ErrorCode::invalid_argument, "invalid model name: " + why);
-  };
-  if (name.empty()) bad("it is empty");
-  if (name.size() > kMaxNameLength) bad("it is longer than " + std::to_string(kMaxNameLength) + " bytes");
-  if (name == "." || name == "..") bad("'" + std::string(name) + "' names a directory, not a model");
-  for (char c : name) {
-    if (c == '\0') bad("it contains a NUL byte");
-    if (c == '/' || c == '\\') bad("'" + std::string(name) + "' contains a path separator");
-    if (static_cast<unsigned char>(c) < 0x20) bad("it contains a control character");
-  }
-}
+void ModelRegistry::validate_name(std::string_view name) { nn::validate_model_name(name); }
 
 fs::path ModelRegistry::resolve(std::string_view name) const {
   validate_name(name);

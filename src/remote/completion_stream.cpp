@@ -11,11 +11,11 @@ namespace {
 using nn::Error;
 using nn::ErrorCode;
 
-genai::StopReason stop_reason_of(const std::string& finish_reason) {
+nn::StopReason stop_reason_of(const std::string& finish_reason) {
   // OpenAI's "stop" covers both the end-of-sequence token and a stop string; engines do not say
   // which in the standard fields.
-  if (finish_reason == "length") return genai::StopReason::max_length;
-  return genai::StopReason::eos;
+  if (finish_reason == "length") return nn::StopReason::max_length;
+  return nn::StopReason::eos;
 }
 
 double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {

@@ -10,7 +10,7 @@
 
 #include "remote/http_client.h"
 #include "remote/sse_parser.h"
-#include "wasinn/genai/generation_session.h"
+#include "wasinn/nn/generation_metadata.h"
 
 namespace wasinn::remote {
 
@@ -28,7 +28,7 @@ class CompletionStream {
   std::optional<std::string> next_piece();
   // Tokens and stop reason, from `usage` and `finish_reason` (output_tokens counts the pieces
   // until a `usage` arrives, for engines that send none); timings from this side's clock.
-  const genai::GenerationMetadata& metadata() const { return metadata_; }
+  const nn::GenerationMetadata& metadata() const { return metadata_; }
 
  private:
   void read_more();
@@ -43,7 +43,7 @@ class CompletionStream {
   std::optional<std::string> finish_reason_;
   bool has_usage_ = false;
   size_t pieces_seen_ = 0;
-  genai::GenerationMetadata metadata_;
+  nn::GenerationMetadata metadata_;
   std::chrono::steady_clock::time_point started_, first_piece_, last_piece_;
 };
 

@@ -30,7 +30,7 @@ json messages_of(const std::string& text) {
 
 // A JSON schema as OpenAI's response_format, which vLLM, SGLang, TGI and llama.cpp's server
 // honour (each turns it into its own constrained decoding); `true` (any JSON) is json_object.
-json response_format(const genai::Guidance& guidance) {
+json response_format(const nn::Guidance& guidance) {
   auto schema = json::parse(guidance.data, nullptr, /*allow_exceptions=*/false);
   if (schema.is_boolean() && schema.get<bool>()) return {{"type", "json_object"}};
   if (!schema.is_object())
@@ -51,7 +51,7 @@ Endpoint endpoint_for(InputKind kind) {
 }
 
 std::string request_body(const std::string& model_id, InputKind kind, const std::string& text,
-                         const genai::RequestOptions& o) {
+                         const nn::RequestOptions& o) {
   json body{{"model", model_id}, {"stream", true}, {"stream_options", {{"include_usage", true}}}};
   switch (kind) {
     case InputKind::user_prompt: body["messages"] = json::array({{{"role", "user"}, {"content", text}}}); break;
@@ -143,7 +143,7 @@ std::vector<std::string> model_ids(const std::string& body, const std::string& u
   return ids;
 }
 
-void refuse_unserved_options(const genai::RequestOptions& options) {
+void refuse_unserved_options(const nn::RequestOptions& options) {
   auto refuse = [](const std::string& what) {
     throw nn::Error(nn::ErrorCode::unsupported_operation,
                     what + " is not forwarded to a remote engine yet: use a local model for it");

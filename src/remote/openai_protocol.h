@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "remote/sse_parser.h"
-#include "wasinn/genai/options.h"
+#include "wasinn/nn/request_options.h"
 
 namespace wasinn::remote {
 
@@ -26,7 +26,7 @@ enum class InputKind { user_prompt, messages, raw_prompt };
 // `false` schema is nn::Error(invalid_argument)). Messages that are not a JSON array of objects
 // are nn::Error(invalid_argument).
 std::string request_body(const std::string& model_id, InputKind kind, const std::string& text,
-                         const genai::RequestOptions& options);
+                         const nn::RequestOptions& options);
 Endpoint endpoint_for(InputKind kind);
 
 // One event of a streamed answer, read.
@@ -47,7 +47,7 @@ std::string engine_error_message(const std::string& body);
 // nn::Error(unsupported_operation) for an option this backend does not send to the engine and
 // that changes what the answer means (guidance by grammar, regex or lark; embedding;
 // max_length / ctx-size): a guest must not believe it got what it asked for.
-void refuse_unserved_options(const genai::RequestOptions& options);
+void refuse_unserved_options(const nn::RequestOptions& options);
 
 // The model ids a /v1/models body lists; nn::Error(runtime_error) naming `url` when malformed.
 std::vector<std::string> model_ids(const std::string& body, const std::string& url);

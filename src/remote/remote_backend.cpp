@@ -3,7 +3,7 @@
 #include "remote/engine_http.h"
 #include "remote/openai_protocol.h"
 #include "remote/remote_graph.h"
-#include "wasinn/genai/model_registry.h"
+#include "wasinn/nn/model_name.h"
 #include "wasinn/nn/error.h"
 #include "wasinn/remote/backend.h"
 
@@ -46,7 +46,7 @@ std::string resolve_model_id(const RemoteModel& model, const std::vector<std::st
 }  // namespace
 
 void RemoteBackend::add(std::string name, RemoteModel model) {
-  genai::ModelRegistry::validate_name(name);
+  nn::validate_model_name(name);
   model.validate();
   models_.insert_or_assign(std::move(name), std::move(model));
 }
@@ -56,7 +56,7 @@ void RemoteBackend::add_root(fs::path root) { roots_.push_back(std::move(root));
 std::optional<RemoteModel> RemoteBackend::find(std::string_view name) const {
   if (auto it = models_.find(name); it != models_.end()) return it->second;
   try {
-    genai::ModelRegistry::validate_name(name);  // before the name touches the file system
+    nn::validate_model_name(name);  // before the name touches the file system
   } catch (const Error&) {
     return std::nullopt;
   }
@@ -70,7 +70,7 @@ std::optional<RemoteModel> RemoteBackend::find(std::string_view name) const {
 bool RemoteBackend::serves(std::string_view name) const {
   if (models_.contains(name)) return true;
   try {
-    genai::ModelRegistry::validate_name(name);
+    nn::validate_model_name(name);
   } catch (const Error&) {
     return false;
   }
@@ -102,7 +102,7 @@ std::vector<RemoteBackend::Entry> RemoteBackend::list() const {
 std::shared_ptr<nn::Graph> RemoteBackend::load_by_name(std::string_view name, std::string_view config_json) {
   auto model = find(name);
   if (!model) throw Error(ErrorCode::not_found, "no remote model named '" + std::string(name) + "'");
-  auto load_options = genai::RequestOptions::parse_json(config_json);
+  auto load_options = nn::RequestOptions::parse_json(config_json);
   refuse_unserved_options(load_options);
   auto target = std::make_shared<RemoteTarget>();
   target->headers = request_headers(*model);

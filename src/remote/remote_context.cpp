@@ -38,7 +38,7 @@ bool is_output(const TensorId& id, const char* name, uint32_t index) {
 
 class RemoteContext : public nn::ExecutionContext {
  public:
-  RemoteContext(std::shared_ptr<const RemoteTarget> target, const genai::RequestOptions& load)
+  RemoteContext(std::shared_ptr<const RemoteTarget> target, const nn::RequestOptions& load)
       : target_(std::move(target)), request_(load), load_options_(load) {
     metadata_.provider = "remote";
   }
@@ -46,7 +46,7 @@ class RemoteContext : public nn::ExecutionContext {
   void set_input(const TensorId& id, Tensor tensor) override {
     if (id == TensorId("options") || id == TensorId(1u)) {
       request_ = load_options_;
-      auto options = genai::RequestOptions::parse_json(nn::text_input(tensor, "options"));
+      auto options = nn::RequestOptions::parse_json(nn::text_input(tensor, "options"));
       refuse_unserved_options(options);
       request_.merge(options);
       return;
@@ -148,15 +148,15 @@ class RemoteContext : public nn::ExecutionContext {
   }
 
   std::shared_ptr<const RemoteTarget> target_;
-  genai::RequestOptions request_;
-  genai::RequestOptions load_options_;
+  nn::RequestOptions request_;
+  nn::RequestOptions load_options_;
   HttpClient client_;  // before stream_: a stream refers to it
 
   Kind kind_ = Kind::none;
   bool named_ = false;
   std::string text_;
   std::optional<std::string> response_;
-  genai::GenerationMetadata metadata_;
+  nn::GenerationMetadata metadata_;
   std::optional<CompletionStream> stream_;
   std::string last_piece_;
   bool streamed_ = false;

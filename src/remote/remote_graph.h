@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "wasinn/genai/options.h"
+#include "wasinn/nn/request_options.h"
 #include "wasinn/nn/backend.h"
 #include "wasinn/remote/backend.h"
 
@@ -21,13 +21,13 @@ struct RemoteTarget {
 
 class RemoteGraph : public nn::Graph {
  public:
-  RemoteGraph(std::shared_ptr<const RemoteTarget> target, genai::RequestOptions load_options)
+  RemoteGraph(std::shared_ptr<const RemoteTarget> target, nn::RequestOptions load_options)
       : target_(std::move(target)), load_options_(std::move(load_options)) {}
   std::unique_ptr<nn::ExecutionContext> init_execution_context() override;
 
  private:
   std::shared_ptr<const RemoteTarget> target_;
-  genai::RequestOptions load_options_;
+  nn::RequestOptions load_options_;
 };
 
 }  // namespace wasinn::remote

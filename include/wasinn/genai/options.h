@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "wasinn/nn/request_options.h"
+
 namespace wasinn::genai {
 
 enum class ExecutionProvider { cpu, cuda, dml, coreml, rocm, autodetect };
@@ -45,42 +47,9 @@ struct BackendOptions {
   static BackendOptions from_environment(const Getenv& getenv = {});
 };
 
-// Constrained decoding: what GenAI's OgaGeneratorParamsSetGuidance reads.
-struct Guidance {
-  std::string type;    // "json_schema", "regex" or "lark_grammar"
-  std::string data;    // the schema, the regex, or the Lark grammar (GBNF already translated)
-  std::string option;  // the option key it came from ("json-schema", "grammar", ...), for messages
-  bool operator==(const Guidance&) const = default;
-};
-
-struct RequestOptions {
-  std::optional<int> max_new_tokens;  // "n-predict", "max_tokens", "max_new_tokens"
-  std::optional<int> max_length;      // "max_length", "ctx-size": cap on prompt + response
-  std::optional<bool> do_sample;
-  std::optional<double> temperature;  // "temp", "temperature"; > 0 without do_sample samples
-  std::optional<double> top_p;        // "top-p", "top_p"
-  std::optional<int> top_k;           // "top-k", "top_k"
-  std::optional<double> repetition_penalty;  // "repeat-penalty", "repetition_penalty"
-  std::optional<uint64_t> seed;
-  std::vector<std::string> stop;      // "stop", "reverse-prompt" (string or list)
-  std::optional<bool> include_prompt;
-  std::optional<bool> chat_template;
-  std::optional<bool> incremental_logits;  // "incremental-logits", "incremental_logits"
-  std::optional<bool> stream_stdout;       // "stream-stdout": the host prints tokens itself
-  // "json-schema"/"json_schema" (a JSON string or object), "grammar" (llama.cpp GBNF), "regex",
-  // "lark"/"lark_grammar". Checked here as far as text alone allows (JSON, GBNF syntax);
-  // GenAI's own check against the model is check_guidance() in src/genai/guidance.h.
-  std::optional<Guidance> guidance;
-  std::optional<bool> embedding;           // "embedding": compute returns the prompt's embedding
-
-  // Parses a JSON object; unknown keys are ignored (WasmEdge guests send many), a known key of
-  // the wrong type or range is nn::Error(invalid_argument) naming it, and a key asking for
-  // something not served (multimodal "mmproj"/"image", nonzero presence/frequency penalties)
-  // is nn::Error(unsupported_operation). Empty text = no options.
-  static RequestOptions parse_json(std::string_view json);
-  // Fields set in `over` replace ours.
-  void merge(const RequestOptions& over);
-};
+// The per-request options are backend-neutral (nn core); their GenAI names stay for embedders.
+using Guidance = nn::Guidance;
+using RequestOptions = nn::RequestOptions;
 
 // Everything one request runs with, after every layer is applied.
 struct GenerationSettings {
