@@ -126,7 +126,8 @@ def write_tokenizer(g: Gguf, cfg: LlamaConfig, out_dir: str) -> None:
     tokens = g.value("tokenizer.ggml.tokens")
     types = g.value("tokenizer.ggml.token_type")
     add_bos = adds_bos(g)
-    if g.value("tokenizer.ggml.model") == "llama":
+    spm = g.value("tokenizer.ggml.model") == "llama"
+    if spm:
         parts = _spm_parts(g, tokens, types, add_bos)
     else:
         parts = _bpe_parts(g, tokens)
@@ -134,7 +135,6 @@ def write_tokenizer(g: Gguf, cfg: LlamaConfig, out_dir: str) -> None:
     # <unk>, <s> and <|endoftext|>, as Phi 3's Hugging Face tokenizer does (llama-vocab.cpp).
     rstrip_special = g.value("general.architecture") == "phi3"
     keep_space = ("<unk>", "<s>", "<|endoftext|>")
-    spm = g.value("tokenizer.ggml.model") == "llama"
 
     def added_text(tok: str, kind: int) -> str:
         """llama.cpp matches a SentencePiece vocabulary's user-defined pieces in the raw text with

@@ -270,22 +270,25 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights, options: GraphOptions | None 
         init("cos_cache_local", cos)
         init("sin_cache_local", sin)
 
+    def rms_norm(x: str, weight_name: str, weight: np.ndarray, out: str) -> str:
+        """RMSNorm over the last axis (no residual add: that is SkipSimplifiedLayerNormalization)."""
+        node("SimplifiedLayerNormalization", [x, init(weight_name, weight)], [out], axis=-1,
+             epsilon=cfg.rms_norm_eps, stash_type=1)
+        return out
+
     def head_norm(x: str, weight: np.ndarray, heads: int, name: str) -> str:
         """RMSNorm over each head's values: [B, S, heads * head_size] -> per head -> back."""
         shape = init_raw(f"{name}/heads_shape", np.array([0, 0, heads, cfg.head_size], dtype=np.int64))
         flat = init_raw(f"{name}/flat_shape", np.array([0, 0, heads * cfg.head_size], dtype=np.int64))
         node("Reshape", [x, shape], [f"{name}/heads"])
-        node("SimplifiedLayerNormalization", [f"{name}/heads", init(f"{name}.weight", weight)], [f"{name}/normed"],
-             axis=-1, epsilon=cfg.rms_norm_eps, stash_type=1)
+        rms_norm(f"{name}/heads", f"{name}.weight", weight, f"{name}/normed")
         node("Reshape", [f"{name}/normed", flat], [f"{name}/out"])
         return f"{name}/out"
 
     def post_norm(x: str, weight: np.ndarray | None, name: str) -> str:
-        if weight is None:
-            return x
-        node("SimplifiedLayerNormalization", [x, init(f"{name}.weight", weight)], [f"{name}/out"],
-             axis=-1, epsilon=cfg.rms_norm_eps, stash_type=1)
-        return f"{name}/out"
+        return x if weight is None else rms_norm(x, f"{name}.weight", weight, f"{name}/out")
+
+    attention_scale = cfg.attention_scale if cfg.attention_scale is not None else cfg.head_size ** -0.5
 
     if isinstance(w.embed, BlockQuantized):
         embed_codes = b.embedding(w.embed, "input_ids", "embeddings")
@@ -301,8 +304,7 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights, options: GraphOptions | None 
         p = f"layers.{i}"
         normed = f"{p}/attn_norm"
         if pending is None:
-            node("SimplifiedLayerNormalization", [residual, init(f"{p}.attn_norm.weight", layer.attn_norm)],
-                 [normed], axis=-1, epsilon=cfg.rms_norm_eps, stash_type=1)
+            rms_norm(residual, f"{p}.attn_norm.weight", layer.attn_norm, normed)
         else:
             node("SkipSimplifiedLayerNormalization", [pending, residual, init(f"{p}.attn_norm.weight", layer.attn_norm)],
                  [normed, "", "", f"{p}/attn_residual"], domain=MS_DOMAIN, epsilon=cfg.rms_norm_eps)
@@ -327,13 +329,12 @@ def build_graph(cfg: LlamaConfig, w: LlamaWeights, options: GraphOptions | None 
                           helper.make_tensor_value_info(present_v, TensorProto.FLOAT, kv_shape_present)]
         local = cfg.is_local(i)
         caches = ["cos_cache_local", "sin_cache_local"] if local else ["cos_cache", "sin_cache"]
-        scale = cfg.attention_scale if cfg.attention_scale is not None else cfg.head_size ** -0.5
         # llama.cpp's window of n_swa positions is GQA's local_window_size = n_swa: measured on the
         # tiny Gemma 3 GGUF, n_swa - 1 differs from llama.cpp by 1.8 nats, n_swa by 0.012.
         node("GroupQueryAttention", [q, k, v, past_k, past_v, "seqlens_k", "total_seq_len", *caches],
              [f"{p}/attn", present_k, present_v], domain=MS_DOMAIN,
              num_heads=cfg.num_heads, kv_num_heads=cfg.num_kv_heads, do_rotary=1,
-             rotary_interleaved=int(cfg.rotary_interleaved), scale=float(scale),
+             rotary_interleaved=int(cfg.rotary_interleaved), scale=float(attention_scale),
              local_window_size=cfg.sliding_window if local else -1)
         attn_out = post_norm(linear(f"{p}/attn", layer.o, f"{p}.o_proj"), layer.post_attn_norm, f"{p}.post_attn_norm")
 

@@ -202,7 +202,9 @@ class GenAIContext : public nn::ExecutionContext {
   // An index-addressed (WasmEdge-style) guest's own text, untemplated: WasmEdge's llama.cpp
   // backend tokenizes it with the model's BOS added, so it is tokenized that way here too.
   bool wasmedge_raw_text() const {
-    return !named_ && kind_ == Kind::prompt && (current_settings().embedding || !current_settings().chat_template);
+    if (named_ || kind_ != Kind::prompt) return false;
+    auto settings = current_settings();
+    return settings.embedding || !settings.chat_template;
   }
 
   GenerationSettings current_settings() const {
